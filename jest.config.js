@@ -1,0 +1,38 @@
+'use strict';
+// Unit specs sit beside the code they test (*.spec.ts); e2e and integration suites
+// live in test/ (*.e2e-spec.ts) and talk to the real Redis, NATS and PostgreSQL that
+// test/setup/global-setup.ts starts on free ports.
+const { swcOptions, tsconfigPaths } = require('./scripts/swc-options');
+
+// Nest 12 and a few other dependencies ship ES modules only; Jest on Node 20 cannot
+// load those, so they go through the same swc transform (to CommonJS) as our code.
+const ESM_ONLY = ['@nestjs', '@nats-io', 'uuid'];
+
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(tsconfigPaths()).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target.replace(/^\.\//, '')}`]),
+);
+
+const swc = swcOptions();
+const transform = { '^.+\\.(t|j|mj)s$': ['@swc/jest', { ...swc, jsc: { ...swc.jsc, paths: undefined, baseUrl: undefined } }] };
+
+const common = {
+  transform,
+  moduleNameMapper,
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  testEnvironment: 'node',
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+      testTimeout: 60000,
+    },
+  ],
+};
