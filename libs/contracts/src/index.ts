@@ -1,1 +1,9 @@
-export const X = 1;
+export * from './api/streaming.dto';
+export * from './api/speech.dto';
+export * from './errors/error-codes';
+export * from './errors/platform-error';
+export * from './events/session-events';
+export * from './messaging/subjects';
+export * from './messaging/commands';
+export * from './queues/speech-queue';
+export * from './ws/client-messages';

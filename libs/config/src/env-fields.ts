@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** Field types shared by the per-app schemas: each variable is parsed the same way everywhere. */
+
+export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+    } catch {
+      return false;
+    }
+  }, `must be a URL with scheme ${protocols.join(' or ')}`);
+
+export const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
+export const logLevel = z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log');
+
+/** Infrastructure every app connects to. */
+export const infrastructure = {
+  NODE_ENV: nodeEnv,
+  LOG_LEVEL: logLevel,
+  REDIS_URL: url(['redis', 'rediss']),
+  NATS_URL: url(['nats', 'tls']),
+  DATABASE_URL: url(['postgresql', 'postgres']),
+  /** How long the session event stream keeps events for replay. */
+  EVENTS_MAX_AGE_SECONDS: positiveInt(24 * 3600),
+};
+
+/** Shared by the gateway (signs) and the notifier (verifies) session access tokens. */
+export const sessionTokenSecret = z.string().min(32, 'must be at least 32 characters');
+
+/** Speaking rate: the gateway estimates durations with it, the local provider speaks at it. */
+export const speechRate = positiveInt(150);

@@ -1,0 +1,42 @@
+import { ConfigError, loadConfig } from './load-config';
+import { GatewayConfigSchema, WorkerConfigSchema } from './app-configs';
+
+const base = {
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  NATS_URL: 'nats://127.0.0.1:4222',
+  DATABASE_URL: 'postgresql://app@127.0.0.1:5432/avatar',
+  SESSION_TOKEN_SECRET: 'x'.repeat(32),
+};
+
+describe('loadConfig', () => {
+  it('applies defaults and coerces numbers', () => {
+    const config = loadConfig(GatewayConfigSchema, base);
+    expect(config.GATEWAY_PORT).toBe(8000);
+    expect(config.NODE_ENV).toBe('development');
+    expect(config.ICE_SERVERS).toEqual([{ urls: 'stun:stun.l.google.com:19302' }]);
+    expect(loadConfig(GatewayConfigSchema, { ...base, GATEWAY_PORT: '9100' }).GATEWAY_PORT).toBe(9100);
+  });
+
+  it('names every missing variable', () => {
+    const error = (() => {
+      try {
+        loadConfig(GatewayConfigSchema, { NATS_URL: base.NATS_URL });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain('REDIS_URL is required');
+    expect(error.message).toContain('DATABASE_URL is required');
+    expect(error.message).toContain('SESSION_TOKEN_SECRET is required');
+    expect(error.message).not.toContain('NATS_URL');
+  });
+
+  it('names the variable whose value is bad', () => {
+    expect(() => loadConfig(GatewayConfigSchema, { ...base, REDIS_URL: 'http://x' })).toThrow(/REDIS_URL: must be a URL with scheme redis/);
+    expect(() => loadConfig(WorkerConfigSchema, { ...base, WORKER_CONCURRENCY: '-1' })).toThrow(/WORKER_CONCURRENCY/);
+    expect(() => loadConfig(GatewayConfigSchema, { ...base, ICE_SERVERS: 'nope' })).toThrow(/ICE_SERVERS: must be a JSON array/);
+    expect(() => loadConfig(GatewayConfigSchema, { ...base, SESSION_TOKEN_SECRET: 'short' })).toThrow(/SESSION_TOKEN_SECRET: must be at least 32/);
+  });
+});

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** Request and response shapes of speech: `avatar.speak` and task status. */
+
+export const MAX_SPEAK_TEXT_LENGTH = 5000;
+
+export const VoiceSettings = z.strictObject({
+  stability: z.number().min(0).max(1).optional(),
+  similarity_boost: z.number().min(0).max(1).optional(),
+  speed: z.number().min(0.5).max(2).optional(),
+});
+export type VoiceSettings = z.infer<typeof VoiceSettings>;
+
+export const SpeakRequest = z.strictObject({
+  session_id: z.uuid({ message: 'session_id must be a UUID' }),
+  text: z
+    .string()
+    .max(MAX_SPEAK_TEXT_LENGTH)
+    .refine((t) => t.trim().length > 0, 'text must not be empty'),
+  voice_id: z.string().min(1).max(128).optional(),
+  voice_settings: VoiceSettings.optional(),
+});
+export type SpeakRequest = z.infer<typeof SpeakRequest>;
+
+export interface SpeakResponse {
+  task_id: string;
+  status: 'processing';
+  /** Seconds the speech is expected to take. */
+  duration_estimate: number;
+}
+
+export const TASK_STATUSES = ['queued', 'speaking', 'completed', 'interrupted', 'failed'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'interrupted', 'failed'];
+
+export const TaskIdParam = z.strictObject({ task_id: z.uuid({ message: 'task_id must be a UUID' }) });
+
+export interface TaskResponse {
+  task_id: string;
+  session_id: string;
+  status: TaskStatus;
+  text: string;
+  duration_estimate: number;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  error: string | null;
+}

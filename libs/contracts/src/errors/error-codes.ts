@@ -1,0 +1,30 @@
+/** Every error code a client can receive, with the HTTP status it travels with. */
+export const ERROR_STATUS = {
+  VALIDATION_ERROR: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  SESSION_NOT_FOUND: 404,
+  TASK_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  SESSION_NOT_ACTIVE: 409,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  PROVIDER_ERROR: 502,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The error envelope of every non-2xx answer: `{"error":{"code","message","details"}}`. */
+export interface ErrorEnvelope {
+  error: { code: ErrorCode; message: string; details: Record<string, unknown> };
+}
+
+/** Error codes of `error` events on the WebSocket (not HTTP statuses). */
+export const WS_ERROR_CODES = {
+  INVALID_MESSAGE: 'INVALID_MESSAGE',
+  UNKNOWN_MESSAGE_TYPE: 'UNKNOWN_MESSAGE_TYPE',
+  UNSUPPORTED_MESSAGE: 'UNSUPPORTED_MESSAGE',
+  COMMAND_FAILED: 'COMMAND_FAILED',
+} as const;
+export type WsErrorCode = (typeof WS_ERROR_CODES)[keyof typeof WS_ERROR_CODES];

@@ -1,0 +1,120 @@
+/**
+ * Events a session emits, as clients receive them over the WebSocket (shaped like the
+ * reference: `{"type": "status", "status": "speaking", ...}`). On the wire the notifier
+ * adds `id`, the event's position in the session's stream (monotonically increasing).
+ */
+
+export const EVENT_TYPES = {
+  FRAME: 'frame',
+  AUDIO: 'audio',
+  CHAT: 'chat',
+  STATUS: 'status',
+  ERROR: 'error',
+  TASK_QUEUED: 'task.queued',
+  TASK_STARTED: 'task.started',
+  TASK_COMPLETED: 'task.completed',
+  TASK_INTERRUPTED: 'task.interrupted',
+  TASK_FAILED: 'task.failed',
+  SESSION_STARTED: 'session.started',
+  SESSION_STOPPED: 'session.stopped',
+} as const;
+export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
+
+/** Media events: high volume, replayable from the stream but not kept in the database history. */
+export const MEDIA_EVENT_TYPES: readonly EventType[] = [EVENT_TYPES.FRAME, EVENT_TYPES.AUDIO];
+
+export type AvatarStatus = 'listening' | 'speaking' | 'idle';
+
+export interface FrameEvent {
+  type: 'frame';
+  task_id: string;
+  frame_id: number;
+  /** Seconds since the epoch, like the reference. */
+  timestamp: number;
+  /** Mouth shape shown in this frame. */
+  viseme: string;
+  /** Base64 image of the frame. */
+  data: string;
+  mime_type: string;
+}
+export interface AudioEvent {
+  type: 'audio';
+  task_id: string;
+  data: string;
+  duration: number;
+  sample_rate: number;
+}
+export interface ChatEvent {
+  type: 'chat';
+  role: 'user' | 'agent';
+  content: string;
+}
+export interface StatusEvent {
+  type: 'status';
+  status: AvatarStatus;
+  message: string;
+}
+export interface ErrorEvent {
+  type: 'error';
+  code: string;
+  message: string;
+}
+export interface TaskQueuedEvent {
+  type: 'task.queued';
+  task_id: string;
+  duration_estimate: number;
+}
+export interface TaskStartedEvent {
+  type: 'task.started';
+  task_id: string;
+  duration_estimate: number;
+}
+export interface TaskCompletedEvent {
+  type: 'task.completed';
+  task_id: string;
+  /** Seconds the speech took. */
+  duration: number;
+}
+export interface TaskInterruptedEvent {
+  type: 'task.interrupted';
+  task_id: string;
+}
+export interface TaskFailedEvent {
+  type: 'task.failed';
+  task_id: string;
+  error: string;
+}
+export interface SessionStartedEvent {
+  type: 'session.started';
+}
+export interface SessionStoppedEvent {
+  type: 'session.stopped';
+  duration: number;
+  reason: string;
+}
+
+export type SessionEvent =
+  | FrameEvent
+  | AudioEvent
+  | ChatEvent
+  | StatusEvent
+  | ErrorEvent
+  | TaskQueuedEvent
+  | TaskStartedEvent
+  | TaskCompletedEvent
+  | TaskInterruptedEvent
+  | TaskFailedEvent
+  | SessionStartedEvent
+  | SessionStoppedEvent;
+
+/** What travels on NATS: the event plus whose it is. Clients never see `tenant_id`. */
+export interface EventEnvelope<E extends SessionEvent = SessionEvent> {
+  tenant_id: string;
+  session_id: string;
+  /** ISO time the event was emitted. */
+  emitted_at: string;
+  event: E;
+}
+
+/** What a WebSocket client receives: the event, its stream id and session. */
+export type ClientEventMessage = SessionEvent & { id: number; session_id: string };

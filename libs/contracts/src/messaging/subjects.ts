@@ -1,0 +1,65 @@
+/**
+ * The NATS subject scheme: every subject carries the tenant and the session, so a
+ * subscription derived from a verified token cannot reach another tenant's traffic.
+ *
+ *   evt.<tenant>.<session>.<event type>   session events (JetStream stream SESSION_EVENTS)
+ *   cmd.<tenant>.<session>.<command>      commands to the workers (core NATS, request/reply)
+ */
+
+export const EVENTS_STREAM = 'SESSION_EVENTS';
+export const EVENTS_SUBJECT_ROOT = 'evt';
+export const COMMANDS_SUBJECT_ROOT = 'cmd';
+
+/** Queue group of the workers: a command sent to it is handled by exactly one worker. */
+export const WORKER_QUEUE_GROUP = 'workers';
+
+export const COMMANDS = {
+  /** Open the provider session (request/reply, one worker). */
+  START: 'start',
+  /** Mark the session's pending tasks interrupted (request/reply, one worker). */
+  INTERRUPT: 'interrupt',
+  /** Close the provider session and drop its tasks (request/reply, one worker). */
+  STOP: 'stop',
+  /** Abort whatever this session is speaking (broadcast: every worker checks). */
+  HALT: 'halt',
+} as const;
+export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
+
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+
+function token(name: string, value: string): string {
+  // A dot, space or wildcard inside an id would change which subjects match.
+  if (!TOKEN.test(value)) throw new Error(`${name} is not a valid subject token: ${JSON.stringify(value)}`);
+  return value;
+}
+
+export const subjects = {
+  event(tenantId: string, sessionId: string, type: string): string {
+    return `${EVENTS_SUBJECT_ROOT}.${token('tenantId', tenantId)}.${token('sessionId', sessionId)}.${type}`;
+  },
+  /** Every event of one session. */
+  sessionEvents(tenantId: string, sessionId: string): string {
+    return `${EVENTS_SUBJECT_ROOT}.${token('tenantId', tenantId)}.${token('sessionId', sessionId)}.>`;
+  },
+  allEvents(): string {
+    return `${EVENTS_SUBJECT_ROOT}.>`;
+  },
+  command(tenantId: string, sessionId: string, command: Command): string {
+    return `${COMMANDS_SUBJECT_ROOT}.${token('tenantId', tenantId)}.${token('sessionId', sessionId)}.${command}`;
+  },
+  /** A command for any tenant and session: what a worker subscribes to. */
+  anyCommand(command: Command): string {
+    return `${COMMANDS_SUBJECT_ROOT}.*.*.${command}`;
+  },
+  /** Reads tenant and session back from a command or event subject. */
+  parse(subject: string): { tenantId: string; sessionId: string; rest: string } {
+    const [root, tenantId, sessionId, ...rest] = subject.split('.');
+    if ((root !== EVENTS_SUBJECT_ROOT && root !== COMMANDS_SUBJECT_ROOT) || !tenantId || !sessionId || rest.length === 0) {
+      throw new Error(`not a session subject: ${subject}`);
+    }
+    return { tenantId, sessionId, rest: rest.join('.') };
+  },
+};
+
+/** The header that carries W3C trace context on NATS messages. */
+export const TRACEPARENT_HEADER = 'traceparent';

@@ -1,0 +1,5 @@
+export * from './avatar-provider';
+export * from './provider-registry';
+export * from './local/local-provider';
+export { estimateSpeechSeconds, visemeTrack, framesOf, VISEMES } from './local/viseme-track';
+export type { Viseme, VisemeSegment, SpeechTiming } from './local/viseme-track';
