@@ -33,14 +33,10 @@ export const WorkerConfigSchema = z.object({
   ...infrastructure,
   /** Speech tasks one worker process runs at once (of different sessions). */
   WORKER_CONCURRENCY: positiveInt(16),
-  SPEECH_ATTEMPTS: positiveInt(3),
-  SPEECH_BACKOFF_MS: positiveInt(500),
   /** How long a task waits before re-checking its predecessor if nobody wakes it. */
   SPEECH_ORDER_RECHECK_MS: positiveInt(1000),
   SPEECH_WORDS_PER_MINUTE: speechRate,
   LOCAL_FRAMES_PER_SECOND: positiveInt(25),
-  /** Port of the worker's health endpoint (0: none). */
-  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 

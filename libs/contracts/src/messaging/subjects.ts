@@ -63,3 +63,6 @@ export const subjects = {
 
 /** The header that carries W3C trace context on NATS messages. */
 export const TRACEPARENT_HEADER = 'traceparent';
+
+/** Durable JetStream consumer that writes the session event history to the database. */
+export const EVENT_HISTORY_CONSUMER = 'event-history';

@@ -11,3 +11,14 @@ export interface SpeakJobData {
   /** W3C trace context of the request that queued the task. */
   traceparent?: string;
 }
+
+/**
+ * How a speak job is retried and kept. Transient provider errors retry with
+ * exponential backoff; finished jobs are pruned (the database keeps the history).
+ */
+export const SPEAK_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential' as const, delay: 500 },
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};

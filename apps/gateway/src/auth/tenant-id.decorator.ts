@@ -1,0 +1,7 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { AuthenticatedRequest } from './api-key.guard';
+
+/** The authenticated tenant of the request (set by ApiKeyGuard). */
+export const TenantId = createParamDecorator((_data: unknown, context: ExecutionContext): string => {
+  return context.switchToHttp().getRequest<AuthenticatedRequest>().tenantId;
+});

@@ -1,0 +1,53 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { GatewayConfig } from '@avatar/config';
+import { MessagingModule } from '@avatar/messaging';
+import { PersistenceModule } from '@avatar/persistence';
+import { GATEWAY_CONFIG } from './gateway-config';
+import { ErrorEnvelopeFilter } from './common/error-envelope.filter';
+import { TraceInterceptor } from './common/trace.interceptor';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { SessionsController } from './sessions/sessions.controller';
+import { CreateSessionUseCase } from './sessions/use-cases/create-session.use-case';
+import { StartSessionUseCase } from './sessions/use-cases/start-session.use-case';
+import { StopSessionUseCase } from './sessions/use-cases/stop-session.use-case';
+import { ListSessionsUseCase } from './sessions/use-cases/list-sessions.use-case';
+import { SpeechController } from './speech/speech.controller';
+import { SpeakUseCase } from './speech/use-cases/speak.use-case';
+import { InterruptUseCase } from './speech/use-cases/interrupt.use-case';
+import { GetTaskUseCase } from './speech/use-cases/get-task.use-case';
+import { redisClientProvider, speechQueueProvider, RedisShutdown } from './speech/speech-queue.provider';
+import { HealthController } from './health/health.controller';
+
+/** The public HTTP API: sessions, speech, health. */
+@Module({})
+export class GatewayModule {
+  static register(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        PersistenceModule.forRoot(config.DATABASE_URL),
+        MessagingModule.forRoot(() => ({ url: config.NATS_URL, name: 'gateway', eventsMaxAgeSeconds: config.EVENTS_MAX_AGE_SECONDS })),
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [SessionsController, SpeechController, HealthController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
+        { provide: APP_INTERCEPTOR, useClass: TraceInterceptor },
+        ApiKeyGuard,
+        redisClientProvider,
+        speechQueueProvider,
+        RedisShutdown,
+        CreateSessionUseCase,
+        StartSessionUseCase,
+        StopSessionUseCase,
+        ListSessionsUseCase,
+        SpeakUseCase,
+        InterruptUseCase,
+        GetTaskUseCase,
+      ],
+    };
+  }
+}

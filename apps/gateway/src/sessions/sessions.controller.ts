@@ -1,0 +1,52 @@
+import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  CreateSessionRequest,
+  CreateSessionResponse,
+  ListSessionsQuery,
+  ListSessionsResponse,
+  SessionIdRequest,
+  StartSessionRequest,
+  StartSessionResponse,
+  StopSessionResponse,
+} from '@avatar/contracts';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { TenantId } from '../auth/tenant-id.decorator';
+import { validate } from '../common/zod-validation.pipe';
+import { CreateSessionUseCase } from './use-cases/create-session.use-case';
+import { StartSessionUseCase } from './use-cases/start-session.use-case';
+import { StopSessionUseCase } from './use-cases/stop-session.use-case';
+import { ListSessionsUseCase } from './use-cases/list-sessions.use-case';
+
+@Controller('v1')
+@UseGuards(ApiKeyGuard)
+export class SessionsController {
+  constructor(
+    private readonly createSession: CreateSessionUseCase,
+    private readonly startSession: StartSessionUseCase,
+    private readonly stopSession: StopSessionUseCase,
+    private readonly listSessions: ListSessionsUseCase,
+  ) {}
+
+  @Post('streaming.new')
+  @HttpCode(200)
+  create(@TenantId() tenantId: string, @Body(validate(CreateSessionRequest)) body: CreateSessionRequest): Promise<CreateSessionResponse> {
+    return this.createSession.execute(tenantId, body);
+  }
+
+  @Post('streaming.start')
+  @HttpCode(200)
+  start(@TenantId() tenantId: string, @Body(validate(StartSessionRequest)) body: StartSessionRequest): Promise<StartSessionResponse> {
+    return this.startSession.execute(tenantId, body);
+  }
+
+  @Post('streaming.stop')
+  @HttpCode(200)
+  stop(@TenantId() tenantId: string, @Body(validate(SessionIdRequest)) body: SessionIdRequest): Promise<StopSessionResponse> {
+    return this.stopSession.execute(tenantId, body.session_id);
+  }
+
+  @Get('streaming.sessions')
+  list(@TenantId() tenantId: string, @Query(validate(ListSessionsQuery)) query: ListSessionsQuery): Promise<ListSessionsResponse> {
+    return this.listSessions.execute(tenantId, query);
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { COMMANDS, StopCommand, StopReply, StopSessionResponse } from '@avatar/contracts';
+import { SessionsRepository } from '@avatar/persistence';
+import { CommandBus, EventPublisher } from '@avatar/messaging';
+import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
+import { sessionDurationSeconds } from '../session-summary';
+import { PlatformError } from '@avatar/contracts';
+
+export const STOP_REASON_CLIENT = 'client_stop';
+
+/**
+ * streaming.stop: the session's billed duration is fixed in the database first (so
+ * it is never lost), then a worker drops its tasks and closes the provider session.
+ * Stopping twice answers the same duration.
+ */
+@Injectable()
+export class StopSessionUseCase {
+  private readonly logger = new Logger(StopSessionUseCase.name);
+
+  constructor(
+    private readonly sessions: SessionsRepository,
+    private readonly commands: CommandBus,
+    private readonly events: EventPublisher,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  async execute(tenantId: string, sessionId: string): Promise<StopSessionResponse> {
+    const result = await this.sessions.stop(tenantId, sessionId, STOP_REASON_CLIENT);
+    if (result.outcome === 'not_found') {
+      throw new PlatformError('SESSION_NOT_FOUND', 'The specified session does not exist', { session_id: sessionId });
+    }
+    const duration = sessionDurationSeconds(result.session);
+    if (result.outcome === 'stopped') {
+      const scope = { tenantId, sessionId };
+      try {
+        await this.commands.request<StopCommand, StopReply>(scope, COMMANDS.STOP, { reason: STOP_REASON_CLIENT }, this.config.COMMAND_TIMEOUT_MS);
+      } catch (err) {
+        // The stop itself stands: its queued tasks end as interrupted when a worker
+        // reaches them and finds the session stopped.
+        this.logger.warn(`session ${sessionId} stopped, but no worker confirmed: ${(err as Error).message}`);
+      }
+      await this.events.publish(scope, { type: 'session.stopped', duration, reason: STOP_REASON_CLIENT });
+    }
+    return { status: 'stopped', duration };
+  }
+}

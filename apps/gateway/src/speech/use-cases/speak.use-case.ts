@@ -1,0 +1,59 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { PlatformError, SPEAK_JOB, SPEAK_JOB_OPTIONS, SpeakRequest, SpeakResponse } from '@avatar/contracts';
+import { SpeechTasksRepository } from '@avatar/persistence';
+import { estimateSpeechSeconds } from '@avatar/providers';
+import { outgoingTraceparent } from '@avatar/observability';
+import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
+import { SPEECH_QUEUE_TOKEN, SpeechQueue } from '../speech-queue.provider';
+
+/**
+ * avatar.speak: the task takes the next place in its session's order (database),
+ * then its job is queued (Redis) and the request answers at once. If queueing fails
+ * the task is removed again: the client gets a 503 and nothing is left half-done.
+ */
+@Injectable()
+export class SpeakUseCase {
+  private readonly logger = new Logger(SpeakUseCase.name);
+
+  constructor(
+    private readonly tasks: SpeechTasksRepository,
+    @Inject(SPEECH_QUEUE_TOKEN) private readonly queue: SpeechQueue,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  async execute(tenantId: string, request: SpeakRequest): Promise<SpeakResponse> {
+    const estimate = estimateSpeechSeconds(request.text, { wordsPerMinute: this.config.SPEECH_WORDS_PER_MINUTE, speed: request.voice_settings?.speed });
+    if (estimate === 0) {
+      throw new PlatformError('VALIDATION_ERROR', 'text has no words to speak', { fields: [{ field: 'text', message: 'has no words to speak' }] });
+    }
+    const traceparent = outgoingTraceparent();
+    const result = await this.tasks.enqueue(tenantId, request.session_id, {
+      id: randomUUID(),
+      text: request.text,
+      voiceId: request.voice_id,
+      voiceSettings: request.voice_settings,
+      durationEstimateMs: Math.round(estimate * 1000),
+      traceparent,
+    });
+    if (result.outcome === 'session_not_found') {
+      throw new PlatformError('SESSION_NOT_FOUND', 'The specified session does not exist', { session_id: request.session_id });
+    }
+    if (result.outcome === 'session_not_active') {
+      throw new PlatformError('SESSION_NOT_ACTIVE', `session is ${result.status}: start it before speaking`, { session_id: request.session_id, status: result.status });
+    }
+    const { task } = result;
+    try {
+      await this.queue.add(
+        SPEAK_JOB,
+        { tenantId, sessionId: task.sessionId, taskId: task.id, seq: task.seq, traceparent },
+        { ...SPEAK_JOB_OPTIONS, jobId: task.id },
+      );
+    } catch (err) {
+      this.logger.error(`could not queue task ${task.id}: ${(err as Error).message}`);
+      await this.tasks.discard(tenantId, task.id);
+      throw new PlatformError('SERVICE_UNAVAILABLE', 'the speech queue is unavailable, try again', { session_id: request.session_id });
+    }
+    return { task_id: task.id, status: 'processing', duration_estimate: estimate };
+  }
+}

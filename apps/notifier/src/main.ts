@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig, NotifierConfigSchema } from '@avatar/config';
+import { createLogger } from '@avatar/observability';
+import { NotifierModule } from './notifier.module';
+import { SessionSocketAdapter } from './socket/session-socket.adapter';
+import { HANDLED_MESSAGE_TYPES } from './socket/session.gateway';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig(NotifierConfigSchema);
+  const logger = createLogger('notifier', config);
+  const app = await NestFactory.create<NestFastifyApplication>(NotifierModule.register(config), new FastifyAdapter(), { logger });
+  app.useWebSocketAdapter(new SessionSocketAdapter(app, config.SESSION_TOKEN_SECRET, HANDLED_MESSAGE_TYPES));
+  app.enableShutdownHooks();
+  await app.listen(config.NOTIFIER_PORT, config.NOTIFIER_HOST);
+  logger.log(`WebSocket on ws://${config.NOTIFIER_HOST}:${config.NOTIFIER_PORT}/ws/{session_id}`);
+}
+
+bootstrap().catch((err) => {
+  console.error(`notifier failed to start: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});

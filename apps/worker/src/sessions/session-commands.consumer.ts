@@ -1,0 +1,51 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Subscription } from '@nats-io/transport-node';
+import { COMMANDS, HaltCommand, InterruptCommand, InterruptReply, StartCommand, StartReply, StopCommand, StopReply } from '@avatar/contracts';
+import { CommandBus } from '@avatar/messaging';
+import { ActiveSpeech } from '../speech/active-speech';
+import { ProviderConnections } from '../providers/provider-connections';
+import { StartProviderSessionUseCase } from './use-cases/start-provider-session.use-case';
+import { InterruptSessionUseCase } from './use-cases/interrupt-session.use-case';
+import { StopProviderSessionUseCase } from './use-cases/stop-provider-session.use-case';
+
+/**
+ * Session commands from NATS. start/interrupt/stop go to one worker (queue group);
+ * halt reaches every worker, so the one speaking the task stops it.
+ */
+@Injectable()
+export class SessionCommandsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SessionCommandsConsumer.name);
+  private subscriptions: Subscription[] = [];
+
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly startSession: StartProviderSessionUseCase,
+    private readonly interruptSession: InterruptSessionUseCase,
+    private readonly stopSession: StopProviderSessionUseCase,
+    private readonly active: ActiveSpeech,
+    private readonly connections: ProviderConnections,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const onError = (err: unknown) => this.logger.error(`command failed: ${(err as Error)?.message ?? err}`);
+    this.subscriptions = [
+      this.commands.handle<StartCommand, StartReply>(COMMANDS.START, true, (scope, body) => this.startSession.execute(scope, body), onError),
+      this.commands.handle<InterruptCommand, InterruptReply>(COMMANDS.INTERRUPT, true, (scope, body) => this.interruptSession.execute(scope, body), onError),
+      this.commands.handle<StopCommand, StopReply>(
+        COMMANDS.STOP,
+        true,
+        async (scope, body) => {
+          const reply = await this.stopSession.execute(scope, body);
+          await this.connections.close(scope.sessionId);
+          return reply;
+        },
+        onError,
+      ),
+      this.commands.handle<HaltCommand, void>(COMMANDS.HALT, false, async (scope, body) => void this.active.abort(scope.sessionId, body.task_ids), onError),
+    ];
+  }
+
+  onApplicationShutdown(): void {
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+  }
+}

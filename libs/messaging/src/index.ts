@@ -1,0 +1,7 @@
+export * from './nats-connection';
+export * from './json-codec';
+export * from './event-publisher';
+export * from './command-bus';
+export * from './messaging.module';
+export * from './redis-connection';
+export * from './health-probes';

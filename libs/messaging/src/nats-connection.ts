@@ -1,0 +1,57 @@
+import { connect, NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager, JetStreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { EVENTS_STREAM, subjects } from '@avatar/contracts';
+
+export interface NatsOptions {
+  url: string;
+  /** Shown in the server's connection list: which app this is. */
+  name: string;
+  eventsMaxAgeSeconds: number;
+}
+
+export async function connectNats(options: NatsOptions): Promise<NatsConnection> {
+  const url = new URL(options.url);
+  return connect({
+    servers: `${url.hostname}:${url.port || 4222}`,
+    name: options.name,
+    user: url.username ? decodeURIComponent(url.username) : undefined,
+    pass: url.password ? decodeURIComponent(url.password) : undefined,
+    // Keep trying while the server restarts: a blip must not kill a worker.
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  });
+}
+
+/**
+ * Creates or updates the stream that keeps every session event for replay. Every app
+ * calls it at start-up, so whichever starts first creates it; the call is idempotent.
+ */
+export async function ensureEventsStream(nc: NatsConnection, maxAgeSeconds: number): Promise<JetStreamManager> {
+  const jsm = await jetstreamManager(nc);
+  const config = {
+    name: EVENTS_STREAM,
+    subjects: [subjects.allEvents()],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: maxAgeSeconds * 1_000_000_000,
+    // Publishers set a message id per event, so a retried publish is stored once.
+    duplicate_window: 2 * 60 * 1_000_000_000,
+  };
+  try {
+    await jsm.streams.info(EVENTS_STREAM);
+    await jsm.streams.update(EVENTS_STREAM, config);
+  } catch (err) {
+    if (!isStreamNotFound(err)) throw err;
+    try {
+      await jsm.streams.add(config);
+    } catch (addErr) {
+      // Another app created it between our look-up and our add.
+      if (!String(addErr).includes('already in use')) throw addErr;
+    }
+  }
+  return jsm;
+}
+
+function isStreamNotFound(err: unknown): boolean {
+  return /stream not found/i.test(String((err as Error)?.message ?? err));
+}

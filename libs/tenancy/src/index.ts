@@ -1,0 +1,3 @@
+export * from './api-key';
+export * from './session-token';
+export * from './dev-tenant.seed';
