@@ -1,0 +1,141 @@
+// The whole platform for an e2e suite: its own Redis and NATS (so suites running in
+// parallel never take each other's jobs or commands), a fresh database cloned from the
+// migrated template, and the built apps (dist/) as real child processes.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import * as infra from '../../scripts/infra';
+import { createPrismaClient, Db, TenantsRepository } from '../../libs/persistence/src';
+import { apiKeyDisplayPrefix, generateApiKey, hashApiKey } from '../../libs/tenancy/src';
+import { createTestDatabase, TestDatabase } from './infra';
+
+const ROOT = path.resolve(__dirname, '../..');
+export const TEST_TOKEN_SECRET = 'e2e-secret-'.padEnd(48, 'x');
+
+export interface TestTenant {
+  id: string;
+  apiKey: string;
+}
+
+export interface AppProcess {
+  name: string;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface Platform {
+  apiUrl: string;
+  wsUrl: string;
+  db: Db;
+  database: TestDatabase;
+  tenants: { a: TestTenant; b: TestTenant };
+  env: NodeJS.ProcessEnv;
+  apps: AppProcess[];
+  infra: { redis: infra.RunningServer; nats: infra.RunningServer };
+  startApp(name: 'gateway' | 'worker' | 'notifier', extraEnv?: NodeJS.ProcessEnv): Promise<AppProcess>;
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(options: { workers?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Platform> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avatar-e2e-'));
+  const cleanup: Array<() => Promise<void>> = [async () => fs.rmSync(dir, { recursive: true, force: true })];
+  try {
+    const [redis, nats, database] = await Promise.all([
+      infra.startRedis({ dataDir: path.join(dir, 'redis'), port: await infra.freePort() }),
+      infra.startNats({ dataDir: path.join(dir, 'nats'), port: await infra.freePort() }),
+      createTestDatabase('e2e'),
+    ]);
+    cleanup.unshift(() => redis.stop(), () => nats.stop(), () => database.drop());
+    const db = createPrismaClient(database.url);
+    cleanup.unshift(() => db.$disconnect());
+    const tenants = { a: await createTenant(db, 'tenant a'), b: await createTenant(db, 'tenant b') };
+    const [gatewayPort, notifierPort] = [await infra.freePort(), await infra.freePort()];
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      REDIS_URL: redis.url,
+      NATS_URL: nats.url,
+      DATABASE_URL: database.url,
+      SESSION_TOKEN_SECRET: TEST_TOKEN_SECRET,
+      GATEWAY_PORT: String(gatewayPort),
+      NOTIFIER_PORT: String(notifierPort),
+      ...options.env,
+    };
+    const apps: AppProcess[] = [];
+    const startApp = async (name: 'gateway' | 'worker' | 'notifier', extraEnv: NodeJS.ProcessEnv = {}) => {
+      const app = await spawnApp(name, { ...env, ...extraEnv });
+      apps.push(app);
+      return app;
+    };
+    cleanup.unshift(async () => {
+      await Promise.all(apps.map((app) => app.stop()));
+    });
+    await Promise.all([startApp('gateway'), startApp('notifier'), ...Array.from({ length: options.workers ?? 1 }, () => startApp('worker'))]);
+    await Promise.all([waitForHealth(`http://127.0.0.1:${gatewayPort}/health`), waitForHealth(`http://127.0.0.1:${notifierPort}/health`)]);
+    return {
+      apiUrl: `http://127.0.0.1:${gatewayPort}`,
+      wsUrl: `ws://127.0.0.1:${notifierPort}`,
+      db,
+      database,
+      tenants,
+      env,
+      apps,
+      infra: { redis, nats },
+      startApp,
+      stop: () => runAll(cleanup),
+    };
+  } catch (err) {
+    await runAll(cleanup);
+    throw err;
+  }
+}
+
+async function runAll(steps: Array<() => Promise<void>>): Promise<void> {
+  for (const step of steps) await step().catch(() => undefined);
+}
+
+export async function createTenant(db: Db, name: string): Promise<TestTenant> {
+  const id = randomUUID();
+  const apiKey = generateApiKey();
+  await new TenantsRepository(db).upsertWithKey({ id, name }, { id: randomUUID(), name: 'e2e', keyHash: hashApiKey(apiKey), keyPrefix: apiKeyDisplayPrefix(apiKey) });
+  return { id, apiKey };
+}
+
+const READY_LINE: Record<string, RegExp> = { gateway: /listening on/, worker: /processing speech tasks/, notifier: /WebSocket on/ };
+
+async function spawnApp(name: string, env: NodeJS.ProcessEnv): Promise<AppProcess> {
+  const child = infra.trackChild(
+    spawn(process.execPath, ['--enable-source-maps', path.join(ROOT, 'dist/apps', name, 'src/main.js')], { cwd: ROOT, env: { ...env, LOG_LEVEL: 'log' }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    'SIGTERM',
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const app: AppProcess = {
+    name,
+    output: () => output,
+    stop: async (signal) => {
+      await infra.stopChild(child, { signal, timeoutMs: 10_000 });
+    },
+  };
+  const deadline = Date.now() + 30_000;
+  while (!READY_LINE[name].test(output)) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited during start-up:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not start within 30 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return app;
+}
+
+async function waitForHealth(url: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const status = await fetch(url).then((r) => r.status, () => 0);
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`${url} not healthy (last status ${status})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
