@@ -35,6 +35,11 @@ export const WorkerConfigSchema = z.object({
   WORKER_CONCURRENCY: positiveInt(16),
   /** How long a task waits before re-checking its predecessor if nobody wakes it. */
   SPEECH_ORDER_RECHECK_MS: positiveInt(1000),
+  /**
+   * A worker holds the lock of the task it speaks for this long (renewed at half);
+   * if the worker dies, the task is handed to another worker after about this long.
+   */
+  SPEECH_LOCK_MS: positiveInt(30_000),
   SPEECH_WORDS_PER_MINUTE: speechRate,
   LOCAL_FRAMES_PER_SECOND: positiveInt(25),
 });

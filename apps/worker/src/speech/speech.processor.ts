@@ -26,6 +26,8 @@ export class SpeechProcessor implements OnModuleInit, OnApplicationShutdown {
     this.worker = new Worker<SpeakJobData>(SPEECH_QUEUE, (job, token) => this.process(job, token), {
       connection: this.redis,
       concurrency: this.config.WORKER_CONCURRENCY,
+      lockDuration: this.config.SPEECH_LOCK_MS,
+      stalledInterval: this.config.SPEECH_LOCK_MS,
     });
     this.worker.on('error', (err) => this.logger.error(`queue error: ${err.message}`));
   }

@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+'use strict';
+// `npm start`: the whole platform on one machine, from a fresh clone, in one command.
+//
+//  1. installs dependencies when needed and the system servers (scripts/ensure-deps.js);
+//  2. builds apps/ and libs/ to dist/ (scripts/build.js);
+//  3. starts an embedded Redis / NATS / PostgreSQL for each of REDIS_URL, NATS_URL,
+//     DATABASE_URL the environment does not set, data under .run/<name>/ (kept
+//     across restarts; delete .run/ for a clean slate). Fixed ports, overridable
+//     (0 = any free port): EMBEDDED_REDIS_PORT=6390, EMBEDDED_NATS_PORT=4232,
+//     EMBEDDED_NATS_MONITOR_PORT=8232, EMBEDDED_PG_PORT=5442. Embedded PostgreSQL
+//     gets a database `avatar`;
+//  4. applies migrations (scripts/db/migrate.js deploy);
+//  5. seeds the dev tenant; DEV_API_KEY fixes its API key;
+//  6. runs gateway, worker and notifier (dist/apps/<name>/src/main.js) with
+//     GATEWAY_PORT (8000), NOTIFIER_PORT (8001), SESSION_TOKEN_SECRET (generated
+//     once into .run/session-token-secret), NODE_ENV (development);
+//  7. prints where to reach the API once gateway and notifier answer HTTP.
+//
+// Ctrl-C (or SIGTERM) stops the apps, then the embedded servers; a second Ctrl-C
+// stops everything at once. An app that exits on its own stops everything and the
+// launcher exits non-zero. Nothing is left running: see scripts/infra/children.js.
+const fs = require('node:fs');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { spawn } = require('node:child_process');
+const { ensureDeps } = require('../ensure-deps');
+const { leaveSignalsToCaller, trackChild } = require('../infra');
+const { startEmbeddedInfra, stopEmbeddedInfra } = require('./embedded-infra');
+const { startApps, stopApps, waitForHttp } = require('./app-processes');
+const { label } = require('./labels');
+
+const root = path.resolve(__dirname, '..', '..');
+const runDir = path.join(root, '.run');
+const state = { servers: [], apps: [], stopping: false };
+
+async function main() {
+  handleStopSignals();
+  await ensureDeps({ log });
+  await build();
+  const { urls } = await startEmbeddedInfra({ runDir, log, servers: state.servers });
+  await migrate(urls.DATABASE_URL);
+  const { apiKey } = await seedDevTenant(urls.DATABASE_URL);
+  const env = appEnvironment(urls);
+  state.apps = startApps({ root, env, onUnexpectedExit });
+  await waitUntilAppsAreUp(env);
+  printWelcome(env, apiKey);
+}
+
+function handleStopSignals() {
+  leaveSignalsToCaller(); // we stop things in order; scripts/infra must not race us
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      if (state.stopping) process.exit(130); // second Ctrl-C: exit hooks kill the rest
+      else shutdown(`${signal}: stopping (again to force)`, 0);
+    });
+  }
+}
+
+function build() {
+  return run(process.execPath, [path.join(root, 'scripts', 'build.js')], process.env);
+}
+
+function migrate(databaseUrl) {
+  log('applying migrations');
+  return run(process.execPath, [path.join(root, 'scripts', 'db', 'migrate.js'), 'deploy'], { ...process.env, DATABASE_URL: databaseUrl });
+}
+
+// In-process, from the build: the same code the apps use to read tenants.
+async function seedDevTenant(databaseUrl) {
+  const { seedDevTenant: seed } = require(path.join(root, 'dist', 'libs', 'tenancy', 'src', 'dev-tenant.seed.js'));
+  return seed({ databaseUrl, apiKey: process.env.DEV_API_KEY || undefined });
+}
+
+function appEnvironment(urls) {
+  const env = {
+    ...process.env,
+    ...urls,
+    GATEWAY_PORT: process.env.GATEWAY_PORT || '8000',
+    NOTIFIER_PORT: process.env.NOTIFIER_PORT || '8001',
+    SESSION_TOKEN_SECRET: process.env.SESSION_TOKEN_SECRET || sessionTokenSecret(),
+    NODE_ENV: process.env.NODE_ENV || 'development',
+  };
+  // Without a collector the OTLP exporters retry a refused connection for seconds
+  // at shutdown; export nothing unless an endpoint is configured.
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    for (const kind of ['TRACES', 'METRICS', 'LOGS']) env[`OTEL_${kind}_EXPORTER`] ??= 'none';
+  }
+  return env;
+}
+
+// Persisted so session tokens stay valid across restarts of the launcher.
+function sessionTokenSecret() {
+  const file = path.join(runDir, 'session-token-secret');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const secret = crypto.randomBytes(32).toString('base64url');
+  fs.mkdirSync(runDir, { recursive: true });
+  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+async function waitUntilAppsAreUp(env) {
+  const isAlive = () => !state.stopping;
+  const up = await Promise.all([waitForHttp(Number(env.GATEWAY_PORT), { isAlive }), waitForHttp(Number(env.NOTIFIER_PORT), { isAlive })]);
+  if (!up.every(Boolean)) throw new Error('stopped before the apps were up');
+}
+
+function printWelcome(env, apiKey) {
+  const api = `http://localhost:${env.GATEWAY_PORT}`;
+  log('');
+  log(`API         ${api}   (health: ${api}/health)`);
+  log(`WebSocket   ws://localhost:${env.NOTIFIER_PORT}/ws/{session_id}`);
+  log(`Dev API key ${apiKey}`);
+  log(`Try         curl -s -X POST ${api}/api/v1/sessions -H 'Authorization: Bearer ${apiKey}'`);
+  log('Ctrl-C stops everything.');
+}
+
+function onUnexpectedExit(name, how) {
+  shutdown(`${name} exited unexpectedly (${how}): stopping everything`, 1);
+}
+
+async function shutdown(reason, exitCode) {
+  if (state.stopping) return;
+  state.stopping = true;
+  log(reason);
+  await stopApps(state.apps);
+  await stopEmbeddedInfra(state.servers);
+  log('stopped');
+  process.exit(exitCode);
+}
+
+// A short-lived step (build, migrations) with the launcher's terminal.
+function run(command, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = trackChild(spawn(command, args, { cwd: root, env, stdio: 'inherit' }));
+    child.exited.then(({ code, signal, error }) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${path.relative(root, args[0])} failed (${error ? error.message : `exit ${code ?? signal}`})`));
+    });
+  });
+}
+
+function log(line) {
+  console.log(`${label('start', 'green')} ${line}`);
+}
+
+main().catch((error) => shutdown(`failed: ${error.message}`, 1));

@@ -1,0 +1,25 @@
+'use strict';
+// Runs the project's infrastructure (Redis, NATS with JetStream, PostgreSQL) from
+// Debian's packages on private loopback ports, for the test suites and the dev
+// launcher. Every process started here stops with its parent; see children.js.
+const { ensureBinaries } = require('./binaries');
+const { freePort } = require('./ports');
+const { startRedis } = require('./redis');
+const { startNats } = require('./nats');
+const { startPostgres } = require('./postgres');
+const { createDatabase, dropDatabase, databaseUrl } = require('./databases');
+const { leaveSignalsToCaller, trackChild, stopChild } = require('./children');
+
+module.exports = {
+  ensureBinaries,
+  freePort,
+  startRedis,
+  startNats,
+  startPostgres,
+  createDatabase,
+  dropDatabase,
+  databaseUrl,
+  leaveSignalsToCaller,
+  trackChild,
+  stopChild,
+};

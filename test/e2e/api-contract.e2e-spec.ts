@@ -1,0 +1,167 @@
+import { signSessionToken } from '../../libs/tenancy/src';
+import { apiClient, ApiClient, openSocket, sessionSocketUrl, startedSession } from '../support/clients';
+import { Platform, startPlatform, TEST_TOKEN_SECRET } from '../support/platform';
+
+/** What a bad request gets: the envelope, the right status, and nothing written. */
+describe('API contract: errors, auth and tenant isolation', () => {
+  let platform: Platform;
+  let api: ApiClient;
+  let other: ApiClient;
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    api = apiClient(platform.apiUrl, platform.tenants.a.apiKey);
+    other = apiClient(platform.apiUrl, platform.tenants.b.apiKey);
+  });
+  afterAll(() => platform?.stop());
+
+  const rowCounts = async () => ({
+    sessions: await platform.db.session.count(),
+    tasks: await platform.db.speechTask.count(),
+  });
+
+  function expectEnvelope(response: { status: number; body: any }, status: number, code: string): void {
+    expect(response.status).toBe(status);
+    expect(response.body).toEqual({ error: { code, message: expect.any(String), details: expect.any(Object) } });
+  }
+
+  it('refuses requests without a valid API key', async () => {
+    expectEnvelope(await apiClient(platform.apiUrl).post('/v1/streaming.new', {}), 401, 'UNAUTHORIZED');
+    expectEnvelope(await apiClient(platform.apiUrl, 'ak_not_a_key').get('/v1/streaming.sessions'), 401, 'UNAUTHORIZED');
+    expectEnvelope(await apiClient(platform.apiUrl).post('/v1/streaming.new', {}, { authorization: 'Basic abc' }), 401, 'UNAUTHORIZED');
+  });
+
+  it('answers invalid bodies with VALIDATION_ERROR naming the fields, and writes nothing', async () => {
+    const before = await rowCounts();
+    const bad = await api.post('/v1/streaming.new', { quality: 'ultra', avatar_id: '' });
+    expectEnvelope(bad, 400, 'VALIDATION_ERROR');
+    expect(bad.body.error.details.fields.map((f: { field: string }) => f.field).sort()).toEqual(['avatar_id', 'quality']);
+    expectEnvelope(await api.post('/v1/streaming.new', '{"quality":'), 400, 'VALIDATION_ERROR');
+    expectEnvelope(await api.post('/v1/streaming.new', { quality: 'low', unexpected: 1 }), 400, 'VALIDATION_ERROR');
+    expectEnvelope(await api.post('/v1/streaming.start', { session_id: 'not-a-uuid' }), 400, 'VALIDATION_ERROR');
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('creates a session with defaults when the body is empty', async () => {
+    const created = await api.post('/v1/streaming.new');
+    expect(created.status).toBe(200);
+    expect(created.body).toEqual({ session_id: expect.any(String), ice_servers: [{ urls: expect.any(String) }], access_token: expect.any(String) });
+    const row = await platform.db.session.findFirstOrThrow({ where: { id: created.body.session_id } });
+    expect(row).toMatchObject({ tenantId: platform.tenants.a.id, quality: 'medium', provider: 'local', avatarId: 'avatar_1', status: 'created' });
+  });
+
+  it('refuses speech that cannot be spoken, and writes no task', async () => {
+    const { sessionId } = await startedSession(api);
+    const created = (await api.post('/v1/streaming.new', {})).body.session_id;
+    const before = await rowCounts();
+    expectEnvelope(await api.post('/v1/avatar.speak', { session_id: sessionId, text: '' }), 400, 'VALIDATION_ERROR');
+    expectEnvelope(await api.post('/v1/avatar.speak', { session_id: sessionId, text: '...' }), 400, 'VALIDATION_ERROR');
+    expectEnvelope(await api.post('/v1/avatar.speak', { session_id: sessionId, text: 'x'.repeat(5001) }), 400, 'VALIDATION_ERROR');
+    expectEnvelope(await api.post('/v1/avatar.speak', { session_id: sessionId, text: 'hi', voice_settings: { stability: 3 } }), 400, 'VALIDATION_ERROR');
+    const unknown = await api.post('/v1/avatar.speak', { session_id: '00000000-0000-4000-8000-000000000000', text: 'hello' });
+    expectEnvelope(unknown, 404, 'SESSION_NOT_FOUND');
+    expect(unknown.body.error.details).toEqual({ session_id: '00000000-0000-4000-8000-000000000000' });
+    expectEnvelope(await api.post('/v1/avatar.speak', { session_id: created, text: 'not started yet' }), 409, 'SESSION_NOT_ACTIVE');
+    expect(await rowCounts()).toEqual(before);
+    expectEnvelope(await api.get('/v1/tasks/00000000-0000-4000-8000-000000000000'), 404, 'TASK_NOT_FOUND');
+    expectEnvelope(await api.get('/v1/tasks/nope'), 400, 'VALIDATION_ERROR');
+  });
+
+  it('keeps tenants apart: another tenant cannot see, speak to, stop or read a session', async () => {
+    const { sessionId } = await startedSession(api);
+    const task = (await api.post('/v1/avatar.speak', { session_id: sessionId, text: 'mine' })).body.task_id;
+    expectEnvelope(await other.post('/v1/avatar.speak', { session_id: sessionId, text: 'theirs' }), 404, 'SESSION_NOT_FOUND');
+    expectEnvelope(await other.post('/v1/streaming.stop', { session_id: sessionId }), 404, 'SESSION_NOT_FOUND');
+    expectEnvelope(await other.post('/v1/streaming.start', { session_id: sessionId }), 404, 'SESSION_NOT_FOUND');
+    expectEnvelope(await other.post('/v1/streaming.interrupt', { session_id: sessionId }), 404, 'SESSION_NOT_FOUND');
+    expectEnvelope(await other.get(`/v1/tasks/${task}`), 404, 'TASK_NOT_FOUND');
+    const theirs = await other.get('/v1/streaming.sessions');
+    expect(theirs.body.sessions.map((s: { session_id: string }) => s.session_id)).not.toContain(sessionId);
+    const mine = await api.get('/v1/streaming.sessions?status=active');
+    expect(mine.body.sessions.map((s: { session_id: string }) => s.session_id)).toContain(sessionId);
+    expect(mine.body.sessions.every((s: { status: string }) => s.status === 'active')).toBe(true);
+    expect((await platform.db.session.findFirstOrThrow({ where: { id: sessionId } })).status).toBe('active');
+  });
+
+  it('lists sessions with status, times and a running duration', async () => {
+    const { sessionId } = await startedSession(api);
+    await new Promise((r) => setTimeout(r, 300));
+    const list = await api.get('/v1/streaming.sessions?limit=500');
+    expect(list.status).toBe(200);
+    const entry = list.body.sessions.find((s: { session_id: string }) => s.session_id === sessionId);
+    expect(entry).toMatchObject({ status: 'active', provider: 'local', created_at: expect.any(String), ended_at: null });
+    expect(entry.duration).toBeGreaterThanOrEqual(0.3);
+    expect(list.body.total).toBe(await platform.db.session.count({ where: { tenantId: platform.tenants.a.id } }));
+    expectEnvelope(await api.get('/v1/streaming.sessions?limit=0'), 400, 'VALIDATION_ERROR');
+  });
+
+  it('answers wrong session states with SESSION_NOT_ACTIVE', async () => {
+    const { sessionId } = await startedSession(api);
+    expect((await api.post('/v1/streaming.start', { session_id: sessionId })).body).toEqual({ status: 'started' });
+    await api.post('/v1/streaming.stop', { session_id: sessionId });
+    expectEnvelope(await api.post('/v1/streaming.start', { session_id: sessionId }), 409, 'SESSION_NOT_ACTIVE');
+    expectEnvelope(await api.post('/v1/streaming.interrupt', { session_id: sessionId }), 409, 'SESSION_NOT_ACTIVE');
+  });
+
+  it('answers unknown routes with the envelope', async () => {
+    expectEnvelope(await api.get('/v1/nothing.here'), 404, 'NOT_FOUND');
+  });
+
+  it('continues the caller\'s W3C trace', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const response = await api.get('/v1/streaming.sessions', { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+    expect(response.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(response.headers.get('traceparent')).not.toContain('00f067aa0ba902b7');
+    expect((await api.get('/v1/streaming.sessions')).headers.get('traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+
+  it('carries the trace into the speech task', async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const { sessionId } = await startedSession(api);
+    const speak = await api.post('/v1/avatar.speak', { session_id: sessionId, text: 'traced' }, { traceparent: `00-${traceId}-b7ad6b7169203331-01` });
+    const task = await platform.db.speechTask.findFirstOrThrow({ where: { id: speak.body.task_id } });
+    expect(task.traceparent).toMatch(new RegExp(`^00-${traceId}-`));
+  });
+
+  it('reports health in the reference shape', async () => {
+    const health = await apiClient(platform.apiUrl).get('/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({
+      status: 'healthy',
+      version: expect.any(String),
+      uptime: expect.any(Number),
+      services: { api: 'healthy', redis: 'healthy', nats: 'healthy', database: 'healthy' },
+    });
+  });
+
+  describe('WebSocket', () => {
+    it('refuses a wrong, expired or foreign token before upgrading', async () => {
+      const { sessionId, token } = await startedSession(api);
+      const { sessionId: otherSession } = await startedSession(other);
+      const refused = (url: string) => openSocket(url).then(() => 0, (err) => err.statusCode);
+      expect(await refused(`${platform.wsUrl}/ws/${sessionId}`)).toBe(401);
+      expect(await refused(sessionSocketUrl(platform.wsUrl, sessionId, token + 'x'))).toBe(401);
+      expect(await refused(sessionSocketUrl(platform.wsUrl, otherSession, token))).toBe(401);
+      const expired = signSessionToken({ tenantId: platform.tenants.a.id, sessionId, ttlSeconds: 1 }, TEST_TOKEN_SECRET, Date.now() - 5000);
+      expect(await refused(sessionSocketUrl(platform.wsUrl, sessionId, expired))).toBe(401);
+      const forged = signSessionToken({ tenantId: platform.tenants.a.id, sessionId, ttlSeconds: 60 }, 'f'.repeat(48));
+      expect(await refused(sessionSocketUrl(platform.wsUrl, sessionId, forged))).toBe(401);
+      expect(await refused(`${platform.wsUrl}/elsewhere?token=${token}`)).toBe(404);
+    });
+
+    it('answers malformed and unknown messages with an error event and stays open', async () => {
+      const { sessionId, token } = await startedSession(api);
+      const socket = await openSocket(sessionSocketUrl(platform.wsUrl, sessionId, token));
+      socket.send('not json');
+      await socket.waitFor((e) => e.type === 'error' && e.code === 'INVALID_MESSAGE');
+      socket.send({ type: 'dance' });
+      await socket.waitFor((e) => e.type === 'error' && e.code === 'UNKNOWN_MESSAGE_TYPE');
+      socket.send({ type: 'start_listening' });
+      await socket.waitFor((e) => e.type === 'error' && e.code === 'UNSUPPORTED_MESSAGE');
+      const speak = await api.post('/v1/avatar.speak', { session_id: sessionId, text: 'still here' });
+      await socket.waitFor((e) => e.type === 'task.completed' && e.task_id === speak.body.task_id);
+      expect(socket.ws.readyState).toBe(socket.ws.OPEN);
+      await socket.close();
+    });
+  });
+});
