@@ -1,7 +1,7 @@
 'use strict';
-// Unit specs sit beside the code they test (*.spec.ts); e2e and integration suites
-// live in test/ (*.e2e-spec.ts) and talk to the real Redis, NATS and PostgreSQL that
-// test/setup/global-setup.ts starts on free ports.
+// Unit specs sit beside the code they test (*.spec.ts). Integration specs also sit
+// beside their code (*.int-spec.ts) and e2e suites live in test/ (*.e2e-spec.ts): both
+// talk to the real Redis, NATS and PostgreSQL that test/setup/global-setup.ts starts.
 const { swcOptions, tsconfigPaths } = require('./scripts/swc-options');
 
 // Nest 12 and a few other dependencies ship ES modules only; Jest on Node 20 cannot
@@ -31,7 +31,7 @@ module.exports = {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/libs/**/*.int-spec.ts', '<rootDir>/apps/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
     },

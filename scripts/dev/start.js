@@ -11,7 +11,8 @@
 //     EMBEDDED_NATS_MONITOR_PORT=8232, EMBEDDED_PG_PORT=5442. Embedded PostgreSQL
 //     gets a database `avatar`;
 //  4. applies migrations (scripts/db/migrate.js deploy);
-//  5. seeds the dev tenant; DEV_API_KEY fixes its API key;
+//  5. seeds the dev tenant; DEV_API_KEY fixes its API key, else a generated one is
+//     kept in .run/dev-api-key;
 //  6. runs gateway, worker and notifier (dist/apps/<name>/src/main.js) with
 //     GATEWAY_PORT (8000), NOTIFIER_PORT (8001), SESSION_TOKEN_SECRET (generated
 //     once into .run/session-token-secret), NODE_ENV (development);
@@ -66,10 +67,15 @@ function migrate(databaseUrl) {
   return run(process.execPath, [path.join(root, 'scripts', 'db', 'migrate.js'), 'deploy'], { ...process.env, DATABASE_URL: databaseUrl });
 }
 
-// In-process, from the build: the same code the apps use to read tenants.
+// In-process, from the build: the same code the apps use to read tenants. The key
+// is DEV_API_KEY, else the one kept in .run/dev-api-key (so it survives restarts).
 async function seedDevTenant(databaseUrl) {
   const { seedDevTenant: seed } = require(path.join(root, 'dist', 'libs', 'tenancy', 'src', 'dev-tenant.seed.js'));
-  return seed({ databaseUrl, apiKey: process.env.DEV_API_KEY || undefined });
+  const keyFile = path.join(runDir, 'dev-api-key');
+  const kept = fs.existsSync(keyFile) ? fs.readFileSync(keyFile, 'utf8').trim() : undefined;
+  const seeded = await seed({ databaseUrl, apiKey: process.env.DEV_API_KEY || kept });
+  if (!process.env.DEV_API_KEY) fs.writeFileSync(keyFile, `${seeded.apiKey}\n`, { mode: 0o600 });
+  return seeded;
 }
 
 function appEnvironment(urls) {
@@ -81,11 +87,6 @@ function appEnvironment(urls) {
     SESSION_TOKEN_SECRET: process.env.SESSION_TOKEN_SECRET || sessionTokenSecret(),
     NODE_ENV: process.env.NODE_ENV || 'development',
   };
-  // Without a collector the OTLP exporters retry a refused connection for seconds
-  // at shutdown; export nothing unless an endpoint is configured.
-  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) {
-    for (const kind of ['TRACES', 'METRICS', 'LOGS']) env[`OTEL_${kind}_EXPORTER`] ??= 'none';
-  }
   return env;
 }
 
@@ -111,7 +112,7 @@ function printWelcome(env, apiKey) {
   log(`API         ${api}   (health: ${api}/health)`);
   log(`WebSocket   ws://localhost:${env.NOTIFIER_PORT}/ws/{session_id}`);
   log(`Dev API key ${apiKey}`);
-  log(`Try         curl -s -X POST ${api}/api/v1/sessions -H 'Authorization: Bearer ${apiKey}'`);
+  log(`Try         curl -s -X POST ${api}/v1/streaming.new -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' -d '{"quality":"medium"}'`);
   log('Ctrl-C stops everything.');
 }
 

@@ -31,8 +31,9 @@ export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 
 export const WorkerConfigSchema = z.object({
   ...infrastructure,
-  /** Speech tasks one worker process runs at once (of different sessions). */
-  WORKER_CONCURRENCY: positiveInt(16),
+  /** Speech tasks one worker process runs at once (of different sessions): a speaking
+   * task mostly waits on timers and I/O, so one process holds many. */
+  WORKER_CONCURRENCY: positiveInt(100),
   /** How long a task waits before re-checking its predecessor if nobody wakes it. */
   SPEECH_ORDER_RECHECK_MS: positiveInt(1000),
   /**

@@ -1,0 +1,72 @@
+import type { SessionRow, SessionsRepository, NewSession } from '@avatar/persistence';
+import { verifySessionToken } from '@avatar/tenancy';
+import type { GatewayConfig } from '../../gateway-config';
+import { CreateSessionUseCase, DEFAULT_AVATAR_ID } from './create-session.use-case';
+
+const TENANT = 'tenant-1';
+const SECRET = 'a-session-token-secret-of-32-chars!!';
+const CONFIG = {
+  ICE_SERVERS: [{ urls: 'stun:stun.example.org:3478' }],
+  SESSION_TOKEN_SECRET: SECRET,
+  SESSION_TOKEN_TTL_SECONDS: 600,
+} as unknown as GatewayConfig;
+
+function setup() {
+  const sessions = {
+    create: jest.fn(async (tenantId: string, data: NewSession) => ({ ...data, tenantId, status: 'created' }) as unknown as SessionRow),
+  };
+  const useCase = new CreateSessionUseCase(sessions as unknown as SessionsRepository, CONFIG);
+  return { useCase, sessions };
+}
+
+describe('CreateSessionUseCase', () => {
+  it('records the session for the tenant with the requested provider, avatar, voice and quality', async () => {
+    const t = setup();
+
+    const response = await t.useCase.execute(TENANT, { quality: 'high', provider: 'local', avatar_id: 'avatar_7', voice_id: 'voice_2' });
+
+    expect(t.sessions.create).toHaveBeenCalledWith(TENANT, { id: response.session_id, provider: 'local', avatarId: 'avatar_7', voiceId: 'voice_2', quality: 'high' });
+  });
+
+  it('defaults to the local provider and the default avatar', async () => {
+    const t = setup();
+
+    await t.useCase.execute(TENANT, { quality: 'medium' });
+
+    expect(t.sessions.create.mock.calls[0][1]).toMatchObject({ provider: 'local', avatarId: DEFAULT_AVATAR_ID, voiceId: undefined, quality: 'medium' });
+  });
+
+  it('gives every session a fresh UUID', async () => {
+    const t = setup();
+
+    const first = await t.useCase.execute(TENANT, { quality: 'low' });
+    const second = await t.useCase.execute(TENANT, { quality: 'low' });
+
+    expect(first.session_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(second.session_id).not.toBe(first.session_id);
+  });
+
+  it('answers the configured ICE servers', async () => {
+    const t = setup();
+
+    const response = await t.useCase.execute(TENANT, { quality: 'low' });
+
+    expect(response.ice_servers).toEqual([{ urls: 'stun:stun.example.org:3478' }]);
+  });
+
+  it('answers an access token bound to this tenant and session, expiring after the configured TTL', async () => {
+    const t = setup();
+    const before = Math.floor(Date.now() / 1000);
+
+    const response = await t.useCase.execute(TENANT, { quality: 'low' });
+
+    const check = verifySessionToken(response.access_token, SECRET, response.session_id);
+    expect(check.ok).toBe(true);
+    if (!check.ok) return;
+    expect(check.claims.tid).toBe(TENANT);
+    expect(check.claims.sid).toBe(response.session_id);
+    expect(check.claims.exp - check.claims.iat).toBe(600);
+    expect(check.claims.iat).toBeGreaterThanOrEqual(before);
+    expect(verifySessionToken(response.access_token, 'another-secret-of-thirty-two-chars!!', response.session_id)).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+});

@@ -1,0 +1,166 @@
+import { COMMANDS, PlatformError, SessionEvent } from '@avatar/contracts';
+import type { SessionRow, SessionsRepository } from '@avatar/persistence';
+import { CommandError } from '@avatar/messaging';
+import type { CommandBus, EventPublisher, SessionScope } from '@avatar/messaging';
+import type { GatewayConfig } from '../../gateway-config';
+import { StartSessionUseCase } from './start-session.use-case';
+
+const TENANT = 'tenant-1';
+const SESSION = 'session-1';
+const CONFIG = { COMMAND_TIMEOUT_MS: 1234 } as unknown as GatewayConfig;
+
+function sessionRow(overrides: Partial<SessionRow> = {}): SessionRow {
+  return {
+    id: SESSION,
+    tenantId: TENANT,
+    provider: 'local',
+    avatarId: 'avatar_1',
+    voiceId: null,
+    quality: 'medium',
+    status: 'created',
+    taskSeq: 0,
+    providerSessionId: null,
+    createdAt: new Date('2025-01-01T00:00:00Z'),
+    startedAt: null,
+    endedAt: null,
+    endReason: null,
+    durationMs: null,
+    ...overrides,
+  };
+}
+
+function setup(session: SessionRow | null = sessionRow()) {
+  const sessions = { find: jest.fn().mockResolvedValue(session), markStarted: jest.fn().mockResolvedValue(true) };
+  const commands = { request: jest.fn().mockResolvedValue({ provider_session_id: 'vendor-1' }) };
+  const events = { publishAll: jest.fn<Promise<void>, [SessionScope, SessionEvent[]]>().mockResolvedValue(undefined) };
+  const useCase = new StartSessionUseCase(
+    sessions as unknown as SessionsRepository,
+    commands as unknown as CommandBus,
+    events as unknown as EventPublisher,
+    CONFIG,
+  );
+  return { useCase, sessions, commands, events };
+}
+
+async function caught(promise: Promise<unknown>): Promise<PlatformError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(PlatformError);
+  return err as PlatformError;
+}
+
+describe('StartSessionUseCase', () => {
+  it('asks a worker to start the provider session with the session spec and the SDP offer', async () => {
+    const t = setup(sessionRow({ voiceId: 'v1', quality: 'high' }));
+    const sdp = { type: 'offer' as const, sdp: 'v=0' };
+
+    await t.useCase.execute(TENANT, { session_id: SESSION, sdp });
+
+    expect(t.commands.request).toHaveBeenCalledWith(
+      { tenantId: TENANT, sessionId: SESSION },
+      COMMANDS.START,
+      { provider: 'local', avatar_id: 'avatar_1', voice_id: 'v1', quality: 'high', sdp },
+      1234,
+    );
+  });
+
+  it('marks the session started with the vendor id, announces it, and answers started', async () => {
+    const t = setup();
+
+    await expect(t.useCase.execute(TENANT, { session_id: SESSION })).resolves.toEqual({ status: 'started' });
+
+    expect(t.sessions.markStarted).toHaveBeenCalledWith(TENANT, SESSION, 'vendor-1');
+    expect(t.events.publishAll).toHaveBeenCalledWith({ tenantId: TENANT, sessionId: SESSION }, [
+      { type: 'session.started' },
+      { type: 'status', status: 'idle', message: 'Avatar is ready' },
+    ]);
+  });
+
+  it('answers the provider SDP answer when there is one', async () => {
+    const t = setup();
+    const answer = { type: 'answer' as const, sdp: 'v=0 answer' };
+    t.commands.request.mockResolvedValue({ provider_session_id: 'vendor-1', sdp: answer });
+
+    await expect(t.useCase.execute(TENANT, { session_id: SESSION })).resolves.toEqual({ status: 'started', sdp: answer });
+  });
+
+  it('answers SESSION_NOT_FOUND for a session the tenant does not have, without asking a worker', async () => {
+    const t = setup(null);
+
+    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION }));
+
+    expect(err.code).toBe('SESSION_NOT_FOUND');
+    expect(err.status).toBe(404);
+    expect(t.sessions.find).toHaveBeenCalledWith(TENANT, SESSION);
+    expect(t.commands.request).not.toHaveBeenCalled();
+  });
+
+  it('answers started for an already active session without starting it again', async () => {
+    const t = setup(sessionRow({ status: 'active', providerSessionId: 'vendor-0' }));
+
+    await expect(t.useCase.execute(TENANT, { session_id: SESSION })).resolves.toEqual({ status: 'started' });
+
+    expect(t.commands.request).not.toHaveBeenCalled();
+    expect(t.events.publishAll).not.toHaveBeenCalled();
+  });
+
+  it('refuses a stopped session with SESSION_NOT_ACTIVE', async () => {
+    const t = setup(sessionRow({ status: 'stopped' }));
+
+    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION }));
+
+    expect(err.code).toBe('SESSION_NOT_ACTIVE');
+    expect(err.details).toEqual({ session_id: SESSION, status: 'stopped' });
+    expect(t.commands.request).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['NO_WORKER', 'SERVICE_UNAVAILABLE'],
+    ['TIMEOUT', 'SERVICE_UNAVAILABLE'],
+    ['PROVIDER_REFUSED', 'PROVIDER_ERROR'],
+  ])('maps a %s command failure to %s and leaves the session unstarted', async (commandCode, platformCode) => {
+    const t = setup();
+    t.commands.request.mockRejectedValue(new CommandError(commandCode, 'nope'));
+
+    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION }));
+
+    expect(err.code).toBe(platformCode);
+    expect(err.details).toEqual({ reason: commandCode });
+    expect(t.sessions.markStarted).not.toHaveBeenCalled();
+    expect(t.events.publishAll).not.toHaveBeenCalled();
+  });
+
+  it('maps an unexpected failure of the request to INTERNAL_ERROR', async () => {
+    const t = setup();
+    t.commands.request.mockRejectedValue(new Error('socket closed'));
+
+    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION }));
+
+    expect(err.code).toBe('INTERNAL_ERROR');
+    expect(err.message).not.toContain('socket closed');
+  });
+
+  it('answers started, without announcing again, when a concurrent start won the race', async () => {
+    const t = setup();
+    t.sessions.markStarted.mockResolvedValue(false);
+    t.sessions.find.mockResolvedValueOnce(sessionRow()).mockResolvedValueOnce(sessionRow({ status: 'active' }));
+
+    await expect(t.useCase.execute(TENANT, { session_id: SESSION })).resolves.toEqual({ status: 'started' });
+
+    expect(t.events.publishAll).not.toHaveBeenCalled();
+  });
+
+  it('answers SESSION_NOT_ACTIVE when a stop came in while the provider session was starting', async () => {
+    const t = setup();
+    t.sessions.markStarted.mockResolvedValue(false);
+    t.sessions.find.mockResolvedValueOnce(sessionRow()).mockResolvedValueOnce(sessionRow({ status: 'stopped' }));
+
+    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION }));
+
+    expect(err.code).toBe('SESSION_NOT_ACTIVE');
+    expect(err.details).toEqual({ session_id: SESSION, status: 'stopped' });
+    expect(t.events.publishAll).not.toHaveBeenCalled();
+  });
+});

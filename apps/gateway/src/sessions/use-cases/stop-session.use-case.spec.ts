@@ -1,0 +1,105 @@
+import { Logger } from '@nestjs/common';
+import { COMMANDS, PlatformError } from '@avatar/contracts';
+import type { SessionRow, SessionsRepository, StopResult } from '@avatar/persistence';
+import { CommandError } from '@avatar/messaging';
+import type { CommandBus, EventPublisher } from '@avatar/messaging';
+import type { GatewayConfig } from '../../gateway-config';
+import { STOP_REASON_CLIENT, StopSessionUseCase } from './stop-session.use-case';
+
+const TENANT = 'tenant-1';
+const SESSION = 'session-1';
+const SCOPE = { tenantId: TENANT, sessionId: SESSION };
+const CONFIG = { COMMAND_TIMEOUT_MS: 4321 } as unknown as GatewayConfig;
+
+function stoppedRow(overrides: Partial<SessionRow> = {}): SessionRow {
+  return {
+    id: SESSION,
+    tenantId: TENANT,
+    provider: 'local',
+    avatarId: 'avatar_1',
+    voiceId: null,
+    quality: 'medium',
+    status: 'stopped',
+    taskSeq: 3,
+    providerSessionId: 'vendor-1',
+    createdAt: new Date('2025-01-01T00:00:00Z'),
+    startedAt: new Date('2025-01-01T00:00:10Z'),
+    endedAt: new Date('2025-01-01T00:01:22Z'),
+    endReason: STOP_REASON_CLIENT,
+    durationMs: 72_500,
+    ...overrides,
+  };
+}
+
+function setup(result: StopResult) {
+  const sessions = { stop: jest.fn().mockResolvedValue(result) };
+  const commands = { request: jest.fn().mockResolvedValue({ interrupted_task_ids: [] }) };
+  const events = { publish: jest.fn().mockResolvedValue(1) };
+  const useCase = new StopSessionUseCase(
+    sessions as unknown as SessionsRepository,
+    commands as unknown as CommandBus,
+    events as unknown as EventPublisher,
+    CONFIG,
+  );
+  return { useCase, sessions, commands, events };
+}
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('StopSessionUseCase', () => {
+  it('stops the session in the database first, as a client stop, and answers its billed duration in seconds', async () => {
+    const t = setup({ outcome: 'stopped', session: stoppedRow() });
+
+    await expect(t.useCase.execute(TENANT, SESSION)).resolves.toEqual({ status: 'stopped', duration: 72.5 });
+
+    expect(t.sessions.stop).toHaveBeenCalledWith(TENANT, SESSION, 'client_stop');
+    expect(t.sessions.stop.mock.invocationCallOrder[0]).toBeLessThan(t.commands.request.mock.invocationCallOrder[0]);
+  });
+
+  it('asks a worker to stop the provider session, then announces session.stopped with the duration', async () => {
+    const t = setup({ outcome: 'stopped', session: stoppedRow() });
+
+    await t.useCase.execute(TENANT, SESSION);
+
+    expect(t.commands.request).toHaveBeenCalledWith(SCOPE, COMMANDS.STOP, { reason: 'client_stop' }, 4321);
+    expect(t.events.publish).toHaveBeenCalledWith(SCOPE, { type: 'session.stopped', duration: 72.5, reason: 'client_stop' });
+  });
+
+  it('answers 0 seconds for a session that never started', async () => {
+    const t = setup({ outcome: 'stopped', session: stoppedRow({ startedAt: null, durationMs: 0, providerSessionId: null }) });
+
+    await expect(t.useCase.execute(TENANT, SESSION)).resolves.toEqual({ status: 'stopped', duration: 0 });
+  });
+
+  it('answers SESSION_NOT_FOUND for a session the tenant does not have', async () => {
+    const t = setup({ outcome: 'not_found' });
+
+    const err = await t.useCase.execute(TENANT, SESSION).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(PlatformError);
+    expect((err as PlatformError).code).toBe('SESSION_NOT_FOUND');
+    expect((err as PlatformError).details).toEqual({ session_id: SESSION });
+    expect(t.commands.request).not.toHaveBeenCalled();
+    expect(t.events.publish).not.toHaveBeenCalled();
+  });
+
+  it('answers the first stop duration again on a second stop, without telling workers or clients twice', async () => {
+    const t = setup({ outcome: 'already_stopped', session: stoppedRow() });
+
+    await expect(t.useCase.execute(TENANT, SESSION)).resolves.toEqual({ status: 'stopped', duration: 72.5 });
+
+    expect(t.commands.request).not.toHaveBeenCalled();
+    expect(t.events.publish).not.toHaveBeenCalled();
+  });
+
+  it('still answers stopped and announces it when no worker confirms the stop', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const t = setup({ outcome: 'stopped', session: stoppedRow() });
+    t.commands.request.mockRejectedValue(new CommandError('NO_WORKER', 'no worker is running'));
+
+    await expect(t.useCase.execute(TENANT, SESSION)).resolves.toEqual({ status: 'stopped', duration: 72.5 });
+
+    expect(t.events.publish).toHaveBeenCalledWith(SCOPE, { type: 'session.stopped', duration: 72.5, reason: 'client_stop' });
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('no worker is running'));
+  });
+});

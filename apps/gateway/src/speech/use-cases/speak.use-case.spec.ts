@@ -1,0 +1,134 @@
+import { Logger } from '@nestjs/common';
+import { PlatformError, SPEAK_JOB, SPEAK_JOB_OPTIONS } from '@avatar/contracts';
+import type { EnqueueResult, NewSpeechTask, SpeechTaskRow, SpeechTasksRepository } from '@avatar/persistence';
+import { estimateSpeechSeconds } from '@avatar/providers';
+import { continueTrace, parseTraceparent, runInTrace } from '@avatar/observability';
+import type { GatewayConfig } from '../../gateway-config';
+import type { SpeechQueue } from '../speech-queue.provider';
+import { SpeakUseCase } from './speak.use-case';
+
+const TENANT = 'tenant-1';
+const SESSION = '22222222-2222-4222-8222-222222222222';
+const CONFIG = { SPEECH_WORDS_PER_MINUTE: 150 } as unknown as GatewayConfig;
+const TEXT = 'Hello there, how are you today?';
+
+function queuedResult(task: NewSpeechTask, seq = 7): EnqueueResult {
+  return { outcome: 'queued', task: { ...task, sessionId: SESSION, tenantId: TENANT, seq, status: 'queued' } as unknown as SpeechTaskRow };
+}
+
+function setup() {
+  const tasks = {
+    enqueue: jest.fn(async (_tenantId: string, _sessionId: string, task: NewSpeechTask) => queuedResult(task)),
+    discard: jest.fn().mockResolvedValue(undefined),
+  };
+  const queue = { add: jest.fn().mockResolvedValue({ id: 'job' }) };
+  const useCase = new SpeakUseCase(tasks as unknown as SpeechTasksRepository, queue as unknown as SpeechQueue, CONFIG);
+  return { useCase, tasks, queue };
+}
+
+async function caught(promise: Promise<unknown>): Promise<PlatformError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(PlatformError);
+  return err as PlatformError;
+}
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('SpeakUseCase', () => {
+  it('queues the task in its session order and answers its id, processing, and the duration estimate', async () => {
+    const t = setup();
+    const estimate = estimateSpeechSeconds(TEXT, { wordsPerMinute: 150 });
+
+    const response = await t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT });
+
+    const task = t.tasks.enqueue.mock.calls[0][2];
+    expect(t.tasks.enqueue).toHaveBeenCalledWith(TENANT, SESSION, expect.objectContaining({ text: TEXT, durationEstimateMs: Math.round(estimate * 1000) }));
+    expect(response).toEqual({ task_id: task.id, status: 'processing', duration_estimate: estimate });
+    expect(estimate).toBeGreaterThan(0);
+  });
+
+  it('passes the voice and its settings on to the task, and the speed into the estimate', async () => {
+    const t = setup();
+    const settings = { speed: 2, stability: 0.5 };
+
+    const response = await t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT, voice_id: 'voice_9', voice_settings: settings });
+
+    expect(t.tasks.enqueue.mock.calls[0][2]).toMatchObject({ voiceId: 'voice_9', voiceSettings: settings });
+    expect(response.duration_estimate).toBe(estimateSpeechSeconds(TEXT, { wordsPerMinute: 150, speed: 2 }));
+    expect(response.duration_estimate).toBeLessThan(estimateSpeechSeconds(TEXT, { wordsPerMinute: 150 }));
+  });
+
+  it('adds a speak job keyed by the task id with the task position and the standard retry options', async () => {
+    const t = setup();
+
+    const response = await t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT });
+
+    expect(t.queue.add).toHaveBeenCalledWith(
+      SPEAK_JOB,
+      { tenantId: TENANT, sessionId: SESSION, taskId: response.task_id, seq: 7, traceparent: undefined },
+      { ...SPEAK_JOB_OPTIONS, jobId: response.task_id },
+    );
+  });
+
+  it('hands the request trace on to the task and the job', async () => {
+    const t = setup();
+    const trace = continueTrace(undefined);
+
+    await runInTrace(trace, () => t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT }));
+
+    const traceparent = t.tasks.enqueue.mock.calls[0][2].traceparent;
+    expect(parseTraceparent(traceparent)?.traceId).toBe(trace.traceId);
+    expect(t.queue.add.mock.calls[0][1].traceparent).toBe(traceparent);
+  });
+
+  it('refuses text with no words as VALIDATION_ERROR before writing anything', async () => {
+    const t = setup();
+    expect(estimateSpeechSeconds('... !!', { wordsPerMinute: 150 })).toBe(0);
+
+    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION, text: '... !!' }));
+
+    expect(err.code).toBe('VALIDATION_ERROR');
+    expect(err.details).toEqual({ fields: [{ field: 'text', message: 'has no words to speak' }] });
+    expect(t.tasks.enqueue).not.toHaveBeenCalled();
+    expect(t.queue.add).not.toHaveBeenCalled();
+  });
+
+  it('answers SESSION_NOT_FOUND for a session the tenant does not have, queueing no job', async () => {
+    const t = setup();
+    t.tasks.enqueue.mockResolvedValue({ outcome: 'session_not_found' });
+
+    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT }));
+
+    expect(err.code).toBe('SESSION_NOT_FOUND');
+    expect(err.details).toEqual({ session_id: SESSION });
+    expect(t.queue.add).not.toHaveBeenCalled();
+  });
+
+  it('answers SESSION_NOT_ACTIVE with the session status for a session that is not active', async () => {
+    const t = setup();
+    t.tasks.enqueue.mockResolvedValue({ outcome: 'session_not_active', status: 'created' });
+
+    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT }));
+
+    expect(err.code).toBe('SESSION_NOT_ACTIVE');
+    expect(err.details).toEqual({ session_id: SESSION, status: 'created' });
+    expect(t.queue.add).not.toHaveBeenCalled();
+  });
+
+  it('removes the task again and answers SERVICE_UNAVAILABLE when the job cannot be queued', async () => {
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const t = setup();
+    t.queue.add.mockRejectedValue(new Error('redis connection refused'));
+
+    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT }));
+
+    expect(err.code).toBe('SERVICE_UNAVAILABLE');
+    expect(err.status).toBe(503);
+    expect(err.message).not.toContain('redis');
+    const taskId = t.tasks.enqueue.mock.calls[0][2].id;
+    expect(t.tasks.discard).toHaveBeenCalledWith(TENANT, taskId);
+  });
+});
