@@ -103,6 +103,22 @@ describe('API contract: errors, auth and tenant isolation', () => {
     expectEnvelope(await api.post('/v1/streaming.interrupt', { session_id: sessionId }), 409, 'SESSION_NOT_ACTIVE');
   });
 
+  it('serves an OpenAPI document whose every route exists', async () => {
+    const doc = await apiClient(platform.apiUrl).get('/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe('3.1.0');
+    const operations = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => [m, path]));
+    expect(operations.map(([m, p]) => `${m.toUpperCase()} ${p}`).sort()).toEqual(
+      ['GET /v1/streaming.sessions', 'GET /v1/tasks/{task_id}', 'POST /v1/avatar.speak', 'POST /v1/streaming.interrupt', 'POST /v1/streaming.new', 'POST /v1/streaming.start', 'POST /v1/streaming.stop'].sort(),
+    );
+    for (const [method, path] of operations) {
+      const url = path.replace('{task_id}', '00000000-0000-4000-8000-000000000000');
+      const response = method === 'get' ? await api.get(url) : await api.post(url, {});
+      expect(response.body?.error?.code).not.toBe('NOT_FOUND');
+    }
+    expect(doc.body.paths['/v1/avatar.speak'].post.requestBody.content['application/json'].schema.required).toEqual(['session_id', 'text']);
+  });
+
   it('answers unknown routes with the envelope', async () => {
     expectEnvelope(await api.get('/v1/nothing.here'), 404, 'NOT_FOUND');
   });

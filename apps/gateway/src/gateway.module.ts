@@ -19,8 +19,9 @@ import { InterruptUseCase } from './speech/use-cases/interrupt.use-case';
 import { GetTaskUseCase } from './speech/use-cases/get-task.use-case';
 import { redisClientProvider, speechQueueProvider, RedisShutdown } from './speech/speech-queue.provider';
 import { HealthController } from './health/health.controller';
+import { OpenApiController } from './openapi/openapi.controller';
 
-/** The public HTTP API: sessions, speech, health. */
+/** The public HTTP API: sessions, speech, health, its OpenAPI description. */
 @Module({})
 export class GatewayModule {
   static register(config: GatewayConfig): DynamicModule {
@@ -31,7 +32,7 @@ export class GatewayModule {
         MessagingModule.forRoot(() => ({ url: config.NATS_URL, name: 'gateway', eventsMaxAgeSeconds: config.EVENTS_MAX_AGE_SECONDS })),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [SessionsController, SpeechController, HealthController],
+      controllers: [SessionsController, SpeechController, HealthController, OpenApiController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },

@@ -14,6 +14,7 @@ import { SessionCommandsConsumer } from './sessions/session-commands.consumer';
 import { InterruptSessionUseCase } from './sessions/use-cases/interrupt-session.use-case';
 import { StartProviderSessionUseCase } from './sessions/use-cases/start-provider-session.use-case';
 import { StopProviderSessionUseCase } from './sessions/use-cases/stop-provider-session.use-case';
+import { ReleaseProviderSessionUseCase } from './sessions/use-cases/release-provider-session.use-case';
 import { EventHistoryRecorder } from './events/event-history.recorder';
 
 @Injectable()
@@ -42,7 +43,7 @@ export class WorkerModule {
       ],
       providers: [
         { provide: WORKER_CONFIG, useValue: config },
-        { provide: WORKER_REDIS, useFactory: () => createRedisClient(config.REDIS_URL, 'worker') },
+        { provide: WORKER_REDIS, useFactory: () => createRedisClient(config.REDIS_URL, 'worker', 'consumer') },
         { provide: SPEECH_QUEUE_CLIENT, useFactory: (redis: Redis) => new Queue(SPEECH_QUEUE, { connection: redis }), inject: [WORKER_REDIS] },
         QueueShutdown,
         ActiveSpeech,
@@ -53,6 +54,7 @@ export class WorkerModule {
         InterruptSessionUseCase,
         StartProviderSessionUseCase,
         StopProviderSessionUseCase,
+        ReleaseProviderSessionUseCase,
         EventHistoryRecorder,
       ],
     };

@@ -7,3 +7,5 @@ export * from './messaging/subjects';
 export * from './messaging/commands';
 export * from './queues/speech-queue';
 export * from './ws/client-messages';
+export * from './api/routes';
+export * from './api/openapi';

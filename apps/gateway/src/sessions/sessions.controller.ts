@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import {
+  API_PREFIX,
+  V1_ROUTES,
   CreateSessionRequest,
   CreateSessionResponse,
   ListSessionsQuery,
@@ -17,7 +19,7 @@ import { StartSessionUseCase } from './use-cases/start-session.use-case';
 import { StopSessionUseCase } from './use-cases/stop-session.use-case';
 import { ListSessionsUseCase } from './use-cases/list-sessions.use-case';
 
-@Controller('v1')
+@Controller(API_PREFIX)
 @UseGuards(ApiKeyGuard)
 export class SessionsController {
   constructor(
@@ -27,25 +29,25 @@ export class SessionsController {
     private readonly listSessions: ListSessionsUseCase,
   ) {}
 
-  @Post('streaming.new')
+  @Post(V1_ROUTES.createSession.path)
   @HttpCode(200)
   create(@TenantId() tenantId: string, @Body(validate(CreateSessionRequest)) body: CreateSessionRequest): Promise<CreateSessionResponse> {
     return this.createSession.execute(tenantId, body);
   }
 
-  @Post('streaming.start')
+  @Post(V1_ROUTES.startSession.path)
   @HttpCode(200)
   start(@TenantId() tenantId: string, @Body(validate(StartSessionRequest)) body: StartSessionRequest): Promise<StartSessionResponse> {
     return this.startSession.execute(tenantId, body);
   }
 
-  @Post('streaming.stop')
+  @Post(V1_ROUTES.stopSession.path)
   @HttpCode(200)
   stop(@TenantId() tenantId: string, @Body(validate(SessionIdRequest)) body: SessionIdRequest): Promise<StopSessionResponse> {
     return this.stopSession.execute(tenantId, body.session_id);
   }
 
-  @Get('streaming.sessions')
+  @Get(V1_ROUTES.listSessions.path)
   list(@TenantId() tenantId: string, @Query(validate(ListSessionsQuery)) query: ListSessionsQuery): Promise<ListSessionsResponse> {
     return this.listSessions.execute(tenantId, query);
   }

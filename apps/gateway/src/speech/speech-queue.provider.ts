@@ -11,7 +11,7 @@ export type SpeechQueue = Queue<SpeakJobData>;
 
 export const redisClientProvider: Provider = {
   provide: REDIS_CLIENT,
-  useFactory: (config: GatewayConfig): Redis => createRedisClient(config.REDIS_URL, 'gateway'),
+  useFactory: (config: GatewayConfig): Redis => createRedisClient(config.REDIS_URL, 'gateway', 'producer'),
   inject: [GATEWAY_CONFIG],
 };
 

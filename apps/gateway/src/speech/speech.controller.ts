@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { InterruptResponse, SessionIdRequest, SpeakRequest, SpeakResponse, TaskIdParam, TaskResponse } from '@avatar/contracts';
+import { API_PREFIX, InterruptResponse, V1_ROUTES, SessionIdRequest, SpeakRequest, SpeakResponse, TaskIdParam, TaskResponse } from '@avatar/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { TenantId } from '../auth/tenant-id.decorator';
 import { validate } from '../common/zod-validation.pipe';
@@ -7,7 +7,7 @@ import { SpeakUseCase } from './use-cases/speak.use-case';
 import { InterruptUseCase } from './use-cases/interrupt.use-case';
 import { GetTaskUseCase } from './use-cases/get-task.use-case';
 
-@Controller('v1')
+@Controller(API_PREFIX)
 @UseGuards(ApiKeyGuard)
 export class SpeechController {
   constructor(
@@ -16,19 +16,19 @@ export class SpeechController {
     private readonly getTask: GetTaskUseCase,
   ) {}
 
-  @Post('avatar.speak')
+  @Post(V1_ROUTES.speak.path)
   @HttpCode(200)
   speakText(@TenantId() tenantId: string, @Body(validate(SpeakRequest)) body: SpeakRequest): Promise<SpeakResponse> {
     return this.speak.execute(tenantId, body);
   }
 
-  @Post('streaming.interrupt')
+  @Post(V1_ROUTES.interrupt.path)
   @HttpCode(200)
   interruptSession(@TenantId() tenantId: string, @Body(validate(SessionIdRequest)) body: SessionIdRequest): Promise<InterruptResponse> {
     return this.interrupt.execute(tenantId, body.session_id);
   }
 
-  @Get('tasks/:task_id')
+  @Get(V1_ROUTES.getTask.path)
   task(@TenantId() tenantId: string, @Param(validate(TaskIdParam)) params: { task_id: string }): Promise<TaskResponse> {
     return this.getTask.execute(tenantId, params.task_id);
   }

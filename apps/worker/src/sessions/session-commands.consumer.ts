@@ -1,15 +1,16 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
-import { COMMANDS, HaltCommand, InterruptCommand, InterruptReply, StartCommand, StartReply, StopCommand, StopReply } from '@avatar/contracts';
+import { COMMANDS, HaltCommand, InterruptCommand, InterruptReply, ReleaseCommand, StartCommand, StartReply, StopCommand, StopReply } from '@avatar/contracts';
 import { CommandBus } from '@avatar/messaging';
 import { ActiveSpeech } from '../speech/active-speech';
 import { ProviderConnections } from '../providers/provider-connections';
 import { StartProviderSessionUseCase } from './use-cases/start-provider-session.use-case';
 import { InterruptSessionUseCase } from './use-cases/interrupt-session.use-case';
 import { StopProviderSessionUseCase } from './use-cases/stop-provider-session.use-case';
+import { ReleaseProviderSessionUseCase } from './use-cases/release-provider-session.use-case';
 
 /**
- * Session commands from NATS. start/interrupt/stop go to one worker (queue group);
+ * Session commands from NATS. start/interrupt/stop/release go to one worker (queue group);
  * halt reaches every worker, so the one speaking the task stops it.
  */
 @Injectable()
@@ -22,6 +23,7 @@ export class SessionCommandsConsumer implements OnApplicationBootstrap, OnApplic
     private readonly startSession: StartProviderSessionUseCase,
     private readonly interruptSession: InterruptSessionUseCase,
     private readonly stopSession: StopProviderSessionUseCase,
+    private readonly releaseSession: ReleaseProviderSessionUseCase,
     private readonly active: ActiveSpeech,
     private readonly connections: ProviderConnections,
   ) {}
@@ -41,6 +43,7 @@ export class SessionCommandsConsumer implements OnApplicationBootstrap, OnApplic
         },
         onError,
       ),
+      this.commands.handle<ReleaseCommand, void>(COMMANDS.RELEASE, true, (scope, body) => this.releaseSession.execute(scope, body), onError),
       this.commands.handle<HaltCommand, void>(COMMANDS.HALT, false, async (scope, body) => void this.active.abort(scope.sessionId, body.task_ids), onError),
     ];
   }

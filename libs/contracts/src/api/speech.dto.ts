@@ -22,12 +22,13 @@ export const SpeakRequest = z.strictObject({
 });
 export type SpeakRequest = z.infer<typeof SpeakRequest>;
 
-export interface SpeakResponse {
-  task_id: string;
-  status: 'processing';
+export const SpeakResponse = z.object({
+  task_id: z.uuid(),
+  status: z.literal('processing'),
   /** Seconds the speech is expected to take. */
-  duration_estimate: number;
-}
+  duration_estimate: z.number(),
+});
+export type SpeakResponse = z.infer<typeof SpeakResponse>;
 
 export const TASK_STATUSES = ['queued', 'speaking', 'completed', 'interrupted', 'failed'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -35,14 +36,15 @@ export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'inte
 
 export const TaskIdParam = z.strictObject({ task_id: z.uuid({ message: 'task_id must be a UUID' }) });
 
-export interface TaskResponse {
-  task_id: string;
-  session_id: string;
-  status: TaskStatus;
-  text: string;
-  duration_estimate: number;
-  created_at: string;
-  started_at: string | null;
-  ended_at: string | null;
-  error: string | null;
-}
+export const TaskResponse = z.object({
+  task_id: z.uuid(),
+  session_id: z.uuid(),
+  status: z.enum(TASK_STATUSES),
+  text: z.string(),
+  duration_estimate: z.number(),
+  created_at: z.iso.datetime(),
+  started_at: z.iso.datetime().nullable(),
+  ended_at: z.iso.datetime().nullable(),
+  error: z.string().nullable(),
+});
+export type TaskResponse = z.infer<typeof TaskResponse>;

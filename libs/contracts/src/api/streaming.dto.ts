@@ -3,6 +3,8 @@ import { z } from 'zod';
 /** Request and response shapes of the public `/v1` streaming API (HeyGen-style). */
 
 export const QUALITIES = ['low', 'medium', 'high'] as const;
+export const SESSION_STATUSES = ['created', 'active', 'stopped'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
 export const PROVIDER_NAMES = ['local'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
@@ -18,60 +20,56 @@ export const CreateSessionRequest = z
   .default({ quality: 'medium' });
 export type CreateSessionRequest = z.infer<typeof CreateSessionRequest>;
 
-export interface IceServer {
-  urls: string | string[];
-  username?: string;
-  credential?: string;
-}
-export interface CreateSessionResponse {
-  session_id: string;
-  ice_servers: IceServer[];
-  access_token: string;
-}
+export const IceServer = z.object({ urls: z.union([z.string(), z.array(z.string())]), username: z.string().optional(), credential: z.string().optional() });
+export type IceServer = z.infer<typeof IceServer>;
+
+export const CreateSessionResponse = z.object({
+  session_id: z.uuid(),
+  ice_servers: z.array(IceServer),
+  /** Session token for the WebSocket: signed, expiring, bound to this session. */
+  access_token: z.string(),
+});
+export type CreateSessionResponse = z.infer<typeof CreateSessionResponse>;
 
 export const SessionDescription = z.strictObject({ type: z.enum(['offer', 'answer']), sdp: z.string().min(1) });
 export type SessionDescription = z.infer<typeof SessionDescription>;
 
 export const StartSessionRequest = z.strictObject({ session_id: sessionId, sdp: SessionDescription.optional() });
 export type StartSessionRequest = z.infer<typeof StartSessionRequest>;
-export interface StartSessionResponse {
-  status: 'started';
-  sdp?: SessionDescription;
-}
+export const StartSessionResponse = z.object({ status: z.literal('started'), sdp: SessionDescription.optional() });
+export type StartSessionResponse = z.infer<typeof StartSessionResponse>;
 
 export const SessionIdRequest = z.strictObject({ session_id: sessionId });
 export type SessionIdRequest = z.infer<typeof SessionIdRequest>;
 
-export interface StopSessionResponse {
-  status: 'stopped';
+export const StopSessionResponse = z.object({
+  status: z.literal('stopped'),
   /** Seconds the session streamed (start to stop), the figure billed. */
-  duration: number;
-}
+  duration: z.number(),
+});
+export type StopSessionResponse = z.infer<typeof StopSessionResponse>;
 
-export interface InterruptResponse {
-  status: 'interrupted';
-  interrupted_task_ids: string[];
-}
+export const InterruptResponse = z.object({ status: z.literal('interrupted'), interrupted_task_ids: z.array(z.uuid()) });
+export type InterruptResponse = z.infer<typeof InterruptResponse>;
 
 export const ListSessionsQuery = z.strictObject({
-  status: z.enum(['created', 'active', 'stopped']).optional(),
+  status: z.enum(SESSION_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
 export type ListSessionsQuery = z.infer<typeof ListSessionsQuery>;
 
-export type SessionStatus = 'created' | 'active' | 'stopped';
-export interface SessionSummary {
-  session_id: string;
-  status: SessionStatus;
-  provider: string;
-  created_at: string;
-  started_at: string | null;
-  ended_at: string | null;
+export const SessionSummary = z.object({
+  session_id: z.uuid(),
+  status: z.enum(SESSION_STATUSES),
+  provider: z.string(),
+  created_at: z.iso.datetime(),
+  started_at: z.iso.datetime().nullable(),
+  ended_at: z.iso.datetime().nullable(),
   /** Seconds: so far for an active session, final for a stopped one. */
-  duration: number;
-}
-export interface ListSessionsResponse {
-  sessions: SessionSummary[];
-  total: number;
-}
+  duration: z.number(),
+});
+export type SessionSummary = z.infer<typeof SessionSummary>;
+
+export const ListSessionsResponse = z.object({ sessions: z.array(SessionSummary), total: z.number().int() });
+export type ListSessionsResponse = z.infer<typeof ListSessionsResponse>;

@@ -22,6 +22,12 @@ export interface InterruptReply {
 export interface StopCommand {
   reason: string;
 }
+
+/** End one vendor session that the platform session does not use (a start that lost a race). */
+export interface ReleaseCommand {
+  provider: string;
+  provider_session_id: string;
+}
 export type StopReply = InterruptReply;
 
 export interface HaltCommand {

@@ -20,6 +20,8 @@ export const COMMANDS = {
   INTERRUPT: 'interrupt',
   /** Close the provider session and drop its tasks (request/reply, one worker). */
   STOP: 'stop',
+  /** End a vendor session nobody uses (one worker, no reply). */
+  RELEASE: 'release',
   /** Abort whatever this session is speaking (broadcast: every worker checks). */
   HALT: 'halt',
 } as const;

@@ -31,7 +31,7 @@ function sessionRow(overrides: Partial<SessionRow> = {}): SessionRow {
 
 function setup(session: SessionRow | null = sessionRow()) {
   const sessions = { find: jest.fn().mockResolvedValue(session), markStarted: jest.fn().mockResolvedValue(true) };
-  const commands = { request: jest.fn().mockResolvedValue({ provider_session_id: 'vendor-1' }) };
+  const commands = { request: jest.fn().mockResolvedValue({ provider_session_id: 'vendor-1' }), broadcast: jest.fn() };
   const events = { publishAll: jest.fn<Promise<void>, [SessionScope, SessionEvent[]]>().mockResolvedValue(undefined) };
   const useCase = new StartSessionUseCase(
     sessions as unknown as SessionsRepository,
@@ -150,6 +150,8 @@ describe('StartSessionUseCase', () => {
     await expect(t.useCase.execute(TENANT, { session_id: SESSION })).resolves.toEqual({ status: 'started' });
 
     expect(t.events.publishAll).not.toHaveBeenCalled();
+    // The vendor session opened for this losing request is released, not leaked.
+    expect(t.commands.broadcast).toHaveBeenCalledWith({ tenantId: TENANT, sessionId: SESSION }, 'release', { provider: 'local', provider_session_id: 'vendor-1' });
   });
 
   it('answers SESSION_NOT_ACTIVE when a stop came in while the provider session was starting', async () => {
@@ -162,5 +164,6 @@ describe('StartSessionUseCase', () => {
     expect(err.code).toBe('SESSION_NOT_ACTIVE');
     expect(err.details).toEqual({ session_id: SESSION, status: 'stopped' });
     expect(t.events.publishAll).not.toHaveBeenCalled();
+    expect(t.commands.broadcast).toHaveBeenCalledWith({ tenantId: TENANT, sessionId: SESSION }, 'release', { provider: 'local', provider_session_id: 'vendor-1' });
   });
 });

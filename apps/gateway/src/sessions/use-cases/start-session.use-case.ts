@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { COMMANDS, PlatformError, StartCommand, StartReply, StartSessionRequest, StartSessionResponse } from '@avatar/contracts';
+import { COMMANDS, PlatformError, StartCommand, StartReply, ReleaseCommand, StartSessionRequest, StartSessionResponse } from '@avatar/contracts';
 import { SessionsRepository } from '@avatar/persistence';
 import { CommandBus, EventPublisher } from '@avatar/messaging';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
@@ -38,7 +38,9 @@ export class StartSessionUseCase {
       throw commandFailure(err, 'start the provider session');
     }
     if (!(await this.sessions.markStarted(tenantId, session.id, reply.provider_session_id))) {
-      // A concurrent start won, or a stop came in meanwhile: report what it is now.
+      // A concurrent start won, or a stop came in meanwhile: the vendor session opened
+      // for this request is nobody's, so end it, and report what the session is now.
+      this.commands.broadcast<ReleaseCommand>(scope, COMMANDS.RELEASE, { provider: session.provider, provider_session_id: reply.provider_session_id });
       const now = await findSessionOrThrow(this.sessions, tenantId, session.id);
       if (now.status === 'active') return { status: 'started' };
       throw new PlatformError('SESSION_NOT_ACTIVE', `session is ${now.status}`, { session_id: session.id, status: now.status });

@@ -51,7 +51,11 @@ export class SpeakUseCase {
       );
     } catch (err) {
       this.logger.error(`could not queue task ${task.id}: ${(err as Error).message}`);
-      await this.tasks.discard(tenantId, task.id);
+      await this.tasks.discard(tenantId, task.id).catch((discardErr: Error) => {
+        // The task stays queued without a job; a worker never sees it, and the client
+        // still learns that the speak did not happen.
+        this.logger.error(`could not discard task ${task.id}: ${discardErr.message}`);
+      });
       throw new PlatformError('SERVICE_UNAVAILABLE', 'the speech queue is unavailable, try again', { session_id: request.session_id });
     }
     return { task_id: task.id, status: 'processing', duration_estimate: estimate };

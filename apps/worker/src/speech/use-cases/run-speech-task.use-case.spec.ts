@@ -373,14 +373,24 @@ describe('RunSpeechTaskUseCase', () => {
       expect(t.published.at(-2)?.event).toEqual({ type: 'task.failed', task_id: TASK, error: 'bad voice' });
     });
 
-    it('treats an error that is not a ProviderError as non-retryable', async () => {
+    it('retries an error that is not a ProviderError (infrastructure) while attempts remain', async () => {
       const t = setup();
-      t.connections.get.mockRejectedValue(new Error('unknown provider "x"'));
+      t.connections.get.mockRejectedValue(new Error('connection reset'));
 
-      await expect(t.useCase.execute(JOB, { last: false })).resolves.toBe('failed');
+      await expect(t.useCase.execute(JOB, { last: false })).rejects.toThrow(RetryableSpeechError);
+
+      expect(t.tasks.release).toHaveBeenCalledWith(TENANT, TASK, 'connection reset');
+      expect(t.tasks.failQueued).not.toHaveBeenCalled();
+    });
+
+    it('fails the task on an infrastructure error at the last attempt', async () => {
+      const t = setup();
+      t.connections.get.mockRejectedValue(new Error('connection reset'));
+
+      await expect(t.useCase.execute(JOB, { last: true })).resolves.toBe('failed');
 
       expect(t.tasks.release).not.toHaveBeenCalled();
-      expect(t.tasks.failQueued).toHaveBeenCalledWith(TENANT, TASK, 'unknown provider "x"');
+      expect(t.tasks.failQueued).toHaveBeenCalledWith(TENANT, TASK, 'connection reset');
     });
 
     it('leaves status idle out of a failure when another task is queued after it', async () => {

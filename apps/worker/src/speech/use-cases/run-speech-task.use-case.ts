@@ -98,7 +98,9 @@ export class RunSpeechTaskUseCase {
 
   private async endFailed(job: SpeakJobData, err: unknown, attempt: Attempt): Promise<RunOutcome> {
     const message = err instanceof Error ? err.message : String(err);
-    const retryable = err instanceof ProviderError ? err.retryable : false;
+    // A provider says whether its failure is worth retrying; anything else (a database
+    // or NATS blip) is infrastructure, and transient until the attempts run out.
+    const retryable = err instanceof ProviderError ? err.retryable : true;
     if (retryable && !attempt.last) {
       // Back to the queue: its successors keep waiting for it.
       if (await this.tasks.release(job.tenantId, job.taskId, message)) {

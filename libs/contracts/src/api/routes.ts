@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { CreateSessionRequest, CreateSessionResponse, InterruptResponse, ListSessionsQuery, ListSessionsResponse, SessionIdRequest, StartSessionRequest, StartSessionResponse, StopSessionResponse } from './streaming.dto';
+import { SpeakRequest, SpeakResponse, TaskIdParam, TaskResponse } from './speech.dto';
+import { ErrorCode } from '../errors/error-codes';
+
+/**
+ * The public `/v1` routes: paths for the controllers and, with their schemas, the
+ * source of the OpenAPI document. A route is declared here once.
+ */
+export interface RouteContract {
+  method: 'GET' | 'POST';
+  /** Path relative to `/v1`, in Nest/Fastify form (`:param`). */
+  path: string;
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+  response: z.ZodType;
+  errors: ErrorCode[];
+}
+
+export const API_PREFIX = 'v1';
+
+export const V1_ROUTES = {
+  createSession: {
+    method: 'POST', path: 'streaming.new', summary: 'Create a session and the token its frontend connects with',
+    body: CreateSessionRequest, response: CreateSessionResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED'],
+  },
+  startSession: {
+    method: 'POST', path: 'streaming.start', summary: 'Start the session on its provider; billing starts',
+    body: StartSessionRequest, response: StartSessionResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'PROVIDER_ERROR', 'SERVICE_UNAVAILABLE'],
+  },
+  stopSession: {
+    method: 'POST', path: 'streaming.stop', summary: 'Stop the session; answers the billed duration (repeatable)',
+    body: SessionIdRequest, response: StopSessionResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND'],
+  },
+  listSessions: {
+    method: 'GET', path: 'streaming.sessions', summary: "The tenant's sessions, newest first",
+    query: ListSessionsQuery, response: ListSessionsResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED'],
+  },
+  speak: {
+    method: 'POST', path: 'avatar.speak', summary: 'Queue text for the avatar to speak, in order',
+    body: SpeakRequest, response: SpeakResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'SERVICE_UNAVAILABLE'],
+  },
+  interrupt: {
+    method: 'POST', path: 'streaming.interrupt', summary: 'Stop the speaking task and drop the queued ones',
+    body: SessionIdRequest, response: InterruptResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'SERVICE_UNAVAILABLE'],
+  },
+  getTask: {
+    method: 'GET', path: 'tasks/:task_id', summary: 'A speech task: status, timings, error',
+    params: TaskIdParam, response: TaskResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'TASK_NOT_FOUND'],
+  },
+} as const satisfies Record<string, RouteContract>;
