@@ -1,9 +1,9 @@
-import { Controller, Get, HttpStatus, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NATS_CONNECTION, probeNats } from '@avatar/messaging';
-import { HealthReport, healthReport } from '@avatar/observability';
+import { checkHealth, HealthReport, PROBE_TIMEOUT_MS } from '@avatar/observability';
 
 /** GET /health of the notifier: the WebSocket server and the event stream it relays. */
 @Controller('health')
@@ -16,14 +16,9 @@ export class HealthController {
 
   @Get()
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
-    let result;
-    try {
-      result = await this.health.check([() => this.indicator.check('nats').attempt(() => probeNats(this.nc)).withTimeout(2000)]);
-    } catch (err) {
-      if (!(err instanceof ServiceUnavailableException)) throw err;
-      result = err.getResponse() as { details: Record<string, { status: string }> };
-    }
-    const report = healthReport('websocket', result.details as Record<string, { status: string }>);
+    const report = await checkHealth(this.health, 'websocket', [
+      () => this.indicator.check('nats').attempt(() => probeNats(this.nc)).withTimeout(PROBE_TIMEOUT_MS),
+    ]);
     void reply.status(report.status === 'healthy' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return report;
   }

@@ -14,6 +14,14 @@ export class PlatformError extends Error {
     this.name = 'PlatformError';
   }
 
+  static sessionNotFound(sessionId: string): PlatformError {
+    return new PlatformError('SESSION_NOT_FOUND', 'The specified session does not exist', { session_id: sessionId });
+  }
+
+  static sessionNotActive(sessionId: string, status: string, hint = ''): PlatformError {
+    return new PlatformError('SESSION_NOT_ACTIVE', `session is ${status}${hint}`, { session_id: sessionId, status });
+  }
+
   get status(): number {
     return ERROR_STATUS[this.code];
   }

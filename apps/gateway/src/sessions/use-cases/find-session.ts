@@ -4,6 +4,6 @@ import { SessionRow, SessionsRepository } from '@avatar/persistence';
 /** The tenant's session, or SESSION_NOT_FOUND (also for another tenant's session id). */
 export async function findSessionOrThrow(sessions: SessionsRepository, tenantId: string, sessionId: string): Promise<SessionRow> {
   const session = await sessions.find(tenantId, sessionId);
-  if (!session) throw new PlatformError('SESSION_NOT_FOUND', 'The specified session does not exist', { session_id: sessionId });
+  if (!session) throw PlatformError.sessionNotFound(sessionId);
   return session;
 }

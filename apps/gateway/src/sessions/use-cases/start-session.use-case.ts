@@ -23,7 +23,7 @@ export class StartSessionUseCase {
     const session = await findSessionOrThrow(this.sessions, tenantId, request.session_id);
     if (session.status === 'active') return { status: 'started' };
     if (session.status !== 'created') {
-      throw new PlatformError('SESSION_NOT_ACTIVE', `session is ${session.status} and cannot be started`, { session_id: session.id, status: session.status });
+      throw PlatformError.sessionNotActive(session.id, session.status, ' and cannot be started');
     }
     const scope = { tenantId, sessionId: session.id };
     let reply: StartReply;
@@ -43,7 +43,7 @@ export class StartSessionUseCase {
       this.commands.broadcast<ReleaseCommand>(scope, COMMANDS.RELEASE, { provider: session.provider, provider_session_id: reply.provider_session_id });
       const now = await findSessionOrThrow(this.sessions, tenantId, session.id);
       if (now.status === 'active') return { status: 'started' };
-      throw new PlatformError('SESSION_NOT_ACTIVE', `session is ${now.status}`, { session_id: session.id, status: now.status });
+      throw PlatformError.sessionNotActive(session.id, now.status);
     }
     await this.events.publishAll(scope, [{ type: 'session.started' }, { type: 'status', status: 'idle', message: 'Avatar is ready' }]);
     return reply.sdp ? { status: 'started', sdp: reply.sdp } : { status: 'started' };

@@ -27,7 +27,7 @@ export class StopSessionUseCase {
   async execute(tenantId: string, sessionId: string): Promise<StopSessionResponse> {
     const result = await this.sessions.stop(tenantId, sessionId, STOP_REASON_CLIENT);
     if (result.outcome === 'not_found') {
-      throw new PlatformError('SESSION_NOT_FOUND', 'The specified session does not exist', { session_id: sessionId });
+      throw PlatformError.sessionNotFound(sessionId);
     }
     const duration = sessionDurationSeconds(result.session);
     if (result.outcome === 'stopped') {

@@ -4,6 +4,7 @@ import { SessionsRepository } from '@avatar/persistence';
 import { CommandBus } from '@avatar/messaging';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
 import { commandFailure } from '../../sessions/use-cases/command-errors';
+import { findSessionOrThrow } from '../../sessions/use-cases/find-session';
 
 /**
  * streaming.interrupt: a worker ends the speaking task and every queued one of the
@@ -18,10 +19,9 @@ export class InterruptUseCase {
   ) {}
 
   async execute(tenantId: string, sessionId: string): Promise<InterruptResponse> {
-    const session = await this.sessions.find(tenantId, sessionId);
-    if (!session) throw new PlatformError('SESSION_NOT_FOUND', 'The specified session does not exist', { session_id: sessionId });
+    const session = await findSessionOrThrow(this.sessions, tenantId, sessionId);
     if (session.status !== 'active') {
-      throw new PlatformError('SESSION_NOT_ACTIVE', `session is ${session.status}`, { session_id: sessionId, status: session.status });
+      throw PlatformError.sessionNotActive(sessionId, session.status);
     }
     try {
       const reply = await this.commands.request<InterruptCommand, InterruptReply>(

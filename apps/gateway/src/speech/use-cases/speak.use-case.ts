@@ -37,10 +37,10 @@ export class SpeakUseCase {
       traceparent,
     });
     if (result.outcome === 'session_not_found') {
-      throw new PlatformError('SESSION_NOT_FOUND', 'The specified session does not exist', { session_id: request.session_id });
+      throw PlatformError.sessionNotFound(request.session_id);
     }
     if (result.outcome === 'session_not_active') {
-      throw new PlatformError('SESSION_NOT_ACTIVE', `session is ${result.status}: start it before speaking`, { session_id: request.session_id, status: result.status });
+      throw PlatformError.sessionNotActive(request.session_id, result.status, ': start it before speaking');
     }
     const { task } = result;
     try {
