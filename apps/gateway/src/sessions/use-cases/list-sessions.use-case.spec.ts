@@ -1,27 +1,8 @@
 import type { SessionRow, SessionsRepository } from '@avatar/persistence';
+import { sessionRow } from '@avatar/testing';
 import { ListSessionsUseCase } from './list-sessions.use-case';
 
 const TENANT = 'tenant-1';
-
-function sessionRow(overrides: Partial<SessionRow>): SessionRow {
-  return {
-    id: 'session-x',
-    tenantId: TENANT,
-    provider: 'local',
-    avatarId: 'avatar_1',
-    voiceId: null,
-    quality: 'medium',
-    status: 'created',
-    taskSeq: 0,
-    providerSessionId: null,
-    createdAt: new Date('2025-01-01T00:00:00.000Z'),
-    startedAt: null,
-    endedAt: null,
-    endReason: null,
-    durationMs: null,
-    ...overrides,
-  };
-}
 
 function setup(rows: SessionRow[], total: number) {
   const sessions = { list: jest.fn().mockResolvedValue({ rows, total }) };

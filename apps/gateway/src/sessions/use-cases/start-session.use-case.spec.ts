@@ -1,7 +1,8 @@
-import { COMMANDS, PlatformError, SessionEvent } from '@avatar/contracts';
+import { COMMANDS } from '@avatar/contracts';
 import type { SessionRow, SessionsRepository } from '@avatar/persistence';
 import { CommandError } from '@avatar/messaging';
-import type { CommandBus, EventPublisher, SessionScope } from '@avatar/messaging';
+import type { CommandBus, EventPublisher } from '@avatar/messaging';
+import { caughtPlatformError, fakeEventPublisher, sessionRow } from '@avatar/testing';
 import type { GatewayConfig } from '../../gateway-config';
 import { StartSessionUseCase } from './start-session.use-case';
 
@@ -9,30 +10,10 @@ const TENANT = 'tenant-1';
 const SESSION = 'session-1';
 const CONFIG = { COMMAND_TIMEOUT_MS: 1234 } as unknown as GatewayConfig;
 
-function sessionRow(overrides: Partial<SessionRow> = {}): SessionRow {
-  return {
-    id: SESSION,
-    tenantId: TENANT,
-    provider: 'local',
-    avatarId: 'avatar_1',
-    voiceId: null,
-    quality: 'medium',
-    status: 'created',
-    taskSeq: 0,
-    providerSessionId: null,
-    createdAt: new Date('2025-01-01T00:00:00Z'),
-    startedAt: null,
-    endedAt: null,
-    endReason: null,
-    durationMs: null,
-    ...overrides,
-  };
-}
-
 function setup(session: SessionRow | null = sessionRow()) {
   const sessions = { find: jest.fn().mockResolvedValue(session), markStarted: jest.fn().mockResolvedValue(true) };
   const commands = { request: jest.fn().mockResolvedValue({ provider_session_id: 'vendor-1' }), broadcast: jest.fn() };
-  const events = { publishAll: jest.fn<Promise<void>, [SessionScope, SessionEvent[]]>().mockResolvedValue(undefined) };
+  const events = fakeEventPublisher();
   const useCase = new StartSessionUseCase(
     sessions as unknown as SessionsRepository,
     commands as unknown as CommandBus,
@@ -40,15 +21,6 @@ function setup(session: SessionRow | null = sessionRow()) {
     CONFIG,
   );
   return { useCase, sessions, commands, events };
-}
-
-async function caught(promise: Promise<unknown>): Promise<PlatformError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(PlatformError);
-  return err as PlatformError;
 }
 
 describe('StartSessionUseCase', () => {
@@ -89,7 +61,7 @@ describe('StartSessionUseCase', () => {
   it('answers SESSION_NOT_FOUND for a session the tenant does not have, without asking a worker', async () => {
     const t = setup(null);
 
-    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION }));
+    const err = await caughtPlatformError(t.useCase.execute(TENANT, { session_id: SESSION }));
 
     expect(err.code).toBe('SESSION_NOT_FOUND');
     expect(err.status).toBe(404);
@@ -109,7 +81,7 @@ describe('StartSessionUseCase', () => {
   it('refuses a stopped session with SESSION_NOT_ACTIVE', async () => {
     const t = setup(sessionRow({ status: 'stopped' }));
 
-    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION }));
+    const err = await caughtPlatformError(t.useCase.execute(TENANT, { session_id: SESSION }));
 
     expect(err.code).toBe('SESSION_NOT_ACTIVE');
     expect(err.details).toEqual({ session_id: SESSION, status: 'stopped' });
@@ -124,7 +96,7 @@ describe('StartSessionUseCase', () => {
     const t = setup();
     t.commands.request.mockRejectedValue(new CommandError(commandCode, 'nope'));
 
-    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION }));
+    const err = await caughtPlatformError(t.useCase.execute(TENANT, { session_id: SESSION }));
 
     expect(err.code).toBe(platformCode);
     expect(err.details).toEqual({ reason: commandCode });
@@ -136,7 +108,7 @@ describe('StartSessionUseCase', () => {
     const t = setup();
     t.commands.request.mockRejectedValue(new Error('socket closed'));
 
-    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION }));
+    const err = await caughtPlatformError(t.useCase.execute(TENANT, { session_id: SESSION }));
 
     expect(err.code).toBe('INTERNAL_ERROR');
     expect(err.message).not.toContain('socket closed');
@@ -159,7 +131,7 @@ describe('StartSessionUseCase', () => {
     t.sessions.markStarted.mockResolvedValue(false);
     t.sessions.find.mockResolvedValueOnce(sessionRow()).mockResolvedValueOnce(sessionRow({ status: 'stopped' }));
 
-    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION }));
+    const err = await caughtPlatformError(t.useCase.execute(TENANT, { session_id: SESSION }));
 
     expect(err.code).toBe('SESSION_NOT_ACTIVE');
     expect(err.details).toEqual({ session_id: SESSION, status: 'stopped' });

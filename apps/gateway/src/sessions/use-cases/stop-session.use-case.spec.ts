@@ -3,6 +3,7 @@ import { COMMANDS, PlatformError } from '@avatar/contracts';
 import type { SessionRow, SessionsRepository, StopResult } from '@avatar/persistence';
 import { CommandError } from '@avatar/messaging';
 import type { CommandBus, EventPublisher } from '@avatar/messaging';
+import { fakeEventPublisher, sessionRow } from '@avatar/testing';
 import type { GatewayConfig } from '../../gateway-config';
 import { STOP_REASON_CLIENT, StopSessionUseCase } from './stop-session.use-case';
 
@@ -11,30 +12,23 @@ const SESSION = 'session-1';
 const SCOPE = { tenantId: TENANT, sessionId: SESSION };
 const CONFIG = { COMMAND_TIMEOUT_MS: 4321 } as unknown as GatewayConfig;
 
-function stoppedRow(overrides: Partial<SessionRow> = {}): SessionRow {
-  return {
-    id: SESSION,
-    tenantId: TENANT,
-    provider: 'local',
-    avatarId: 'avatar_1',
-    voiceId: null,
-    quality: 'medium',
+/** A session stopped by its client after 72.5 billed seconds. */
+const stoppedRow = (overrides: Partial<SessionRow> = {}): SessionRow =>
+  sessionRow({
     status: 'stopped',
     taskSeq: 3,
     providerSessionId: 'vendor-1',
-    createdAt: new Date('2025-01-01T00:00:00Z'),
     startedAt: new Date('2025-01-01T00:00:10Z'),
     endedAt: new Date('2025-01-01T00:01:22Z'),
     endReason: STOP_REASON_CLIENT,
     durationMs: 72_500,
     ...overrides,
-  };
-}
+  });
 
 function setup(result: StopResult) {
   const sessions = { stop: jest.fn().mockResolvedValue(result) };
   const commands = { request: jest.fn().mockResolvedValue({ interrupted_task_ids: [] }) };
-  const events = { publish: jest.fn().mockResolvedValue(1) };
+  const events = fakeEventPublisher();
   const useCase = new StopSessionUseCase(
     sessions as unknown as SessionsRepository,
     commands as unknown as CommandBus,

@@ -1,30 +1,10 @@
 import { PlatformError } from '@avatar/contracts';
 import type { SpeechTaskRow, SpeechTasksRepository } from '@avatar/persistence';
+import { speechTaskRow as taskRow } from '@avatar/testing';
 import { GetTaskUseCase } from './get-task.use-case';
 
 const TENANT = 'tenant-1';
 const TASK = 'task-1';
-
-function taskRow(overrides: Partial<SpeechTaskRow> = {}): SpeechTaskRow {
-  return {
-    id: TASK,
-    tenantId: TENANT,
-    sessionId: 'session-1',
-    seq: 1,
-    text: 'hello',
-    voiceId: null,
-    voiceSettings: null,
-    status: 'queued',
-    durationEstimateMs: 2250,
-    attempts: 0,
-    error: null,
-    traceparent: null,
-    createdAt: new Date('2025-01-01T00:00:00.000Z'),
-    startedAt: null,
-    endedAt: null,
-    ...overrides,
-  };
-}
 
 function setup(row: SpeechTaskRow | null) {
   const tasks = { find: jest.fn().mockResolvedValue(row) };

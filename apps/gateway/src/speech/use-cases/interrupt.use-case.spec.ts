@@ -1,7 +1,8 @@
-import { COMMANDS, PlatformError } from '@avatar/contracts';
+import { COMMANDS } from '@avatar/contracts';
 import type { SessionRow, SessionsRepository } from '@avatar/persistence';
 import { CommandError } from '@avatar/messaging';
 import type { CommandBus } from '@avatar/messaging';
+import { caughtPlatformError } from '@avatar/testing';
 import type { GatewayConfig } from '../../gateway-config';
 import { InterruptUseCase } from './interrupt.use-case';
 
@@ -14,15 +15,6 @@ function setup(session: Partial<SessionRow> | null = { id: SESSION, status: 'act
   const commands = { request: jest.fn().mockResolvedValue({ interrupted_task_ids: ['t1', 't2'] }) };
   const useCase = new InterruptUseCase(sessions as unknown as SessionsRepository, commands as unknown as CommandBus, CONFIG);
   return { useCase, sessions, commands };
-}
-
-async function caught(promise: Promise<unknown>): Promise<PlatformError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(PlatformError);
-  return err as PlatformError;
 }
 
 describe('InterruptUseCase', () => {
@@ -38,7 +30,7 @@ describe('InterruptUseCase', () => {
   it('answers SESSION_NOT_FOUND for a session the tenant does not have', async () => {
     const t = setup(null);
 
-    const err = await caught(t.useCase.execute(TENANT, SESSION));
+    const err = await caughtPlatformError(t.useCase.execute(TENANT, SESSION));
 
     expect(err.code).toBe('SESSION_NOT_FOUND');
     expect(t.commands.request).not.toHaveBeenCalled();
@@ -47,7 +39,7 @@ describe('InterruptUseCase', () => {
   it.each(['created', 'stopped'] as const)('answers SESSION_NOT_ACTIVE for a %s session', async (status) => {
     const t = setup({ id: SESSION, status });
 
-    const err = await caught(t.useCase.execute(TENANT, SESSION));
+    const err = await caughtPlatformError(t.useCase.execute(TENANT, SESSION));
 
     expect(err.code).toBe('SESSION_NOT_ACTIVE');
     expect(err.details).toEqual({ session_id: SESSION, status });
@@ -58,7 +50,7 @@ describe('InterruptUseCase', () => {
     const t = setup();
     t.commands.request.mockRejectedValue(new CommandError('TIMEOUT', 'no worker answered interrupt within 999 ms'));
 
-    const err = await caught(t.useCase.execute(TENANT, SESSION));
+    const err = await caughtPlatformError(t.useCase.execute(TENANT, SESSION));
 
     expect(err.code).toBe('SERVICE_UNAVAILABLE');
     expect(err.details).toEqual({ reason: 'TIMEOUT' });
@@ -68,7 +60,7 @@ describe('InterruptUseCase', () => {
     const t = setup();
     t.commands.request.mockRejectedValue(new CommandError('COMMAND_FAILED', 'db down'));
 
-    const err = await caught(t.useCase.execute(TENANT, SESSION));
+    const err = await caughtPlatformError(t.useCase.execute(TENANT, SESSION));
 
     expect(err.code).toBe('PROVIDER_ERROR');
   });

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { PlatformError, SPEAK_JOB, SPEAK_JOB_OPTIONS } from '@avatar/contracts';
+import { SPEAK_JOB, SPEAK_JOB_OPTIONS } from '@avatar/contracts';
 import type { EnqueueResult, NewSpeechTask, SpeechTaskRow, SpeechTasksRepository } from '@avatar/persistence';
 import { estimateSpeechSeconds } from '@avatar/providers';
 import { continueTrace, parseTraceparent, runInTrace } from '@avatar/observability';
+import { caughtPlatformError } from '@avatar/testing';
 import type { GatewayConfig } from '../../gateway-config';
 import type { SpeechQueue } from '../speech-queue.provider';
 import { SpeakUseCase } from './speak.use-case';
@@ -24,15 +25,6 @@ function setup() {
   const queue = { add: jest.fn().mockResolvedValue({ id: 'job' }) };
   const useCase = new SpeakUseCase(tasks as unknown as SpeechTasksRepository, queue as unknown as SpeechQueue, CONFIG);
   return { useCase, tasks, queue };
-}
-
-async function caught(promise: Promise<unknown>): Promise<PlatformError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(PlatformError);
-  return err as PlatformError;
 }
 
 afterEach(() => jest.restoreAllMocks());
@@ -88,7 +80,7 @@ describe('SpeakUseCase', () => {
     const t = setup();
     expect(estimateSpeechSeconds('... !!', { wordsPerMinute: 150 })).toBe(0);
 
-    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION, text: '... !!' }));
+    const err = await caughtPlatformError(t.useCase.execute(TENANT, { session_id: SESSION, text: '... !!' }));
 
     expect(err.code).toBe('VALIDATION_ERROR');
     expect(err.details).toEqual({ fields: [{ field: 'text', message: 'has no words to speak' }] });
@@ -100,7 +92,7 @@ describe('SpeakUseCase', () => {
     const t = setup();
     t.tasks.enqueue.mockResolvedValue({ outcome: 'session_not_found' });
 
-    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT }));
+    const err = await caughtPlatformError(t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT }));
 
     expect(err.code).toBe('SESSION_NOT_FOUND');
     expect(err.details).toEqual({ session_id: SESSION });
@@ -111,7 +103,7 @@ describe('SpeakUseCase', () => {
     const t = setup();
     t.tasks.enqueue.mockResolvedValue({ outcome: 'session_not_active', status: 'created' });
 
-    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT }));
+    const err = await caughtPlatformError(t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT }));
 
     expect(err.code).toBe('SESSION_NOT_ACTIVE');
     expect(err.details).toEqual({ session_id: SESSION, status: 'created' });
@@ -123,7 +115,7 @@ describe('SpeakUseCase', () => {
     const t = setup();
     t.queue.add.mockRejectedValue(new Error('redis connection refused'));
 
-    const err = await caught(t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT }));
+    const err = await caughtPlatformError(t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT }));
 
     expect(err.code).toBe('SERVICE_UNAVAILABLE');
     expect(err.status).toBe(503);

@@ -1,13 +1,14 @@
-import { COMMANDS, SessionEvent } from '@avatar/contracts';
+import { COMMANDS } from '@avatar/contracts';
 import type { InterruptedTask, SpeechTasksRepository } from '@avatar/persistence';
 import type { CommandBus, EventPublisher, SessionScope } from '@avatar/messaging';
+import { fakeEventPublisher } from '@avatar/testing';
 import { InterruptSessionUseCase } from './interrupt-session.use-case';
 
 const SCOPE: SessionScope = { tenantId: 'tenant-1', sessionId: 'session-1' };
 
 function setup(interrupted: InterruptedTask[]) {
   const tasks = { interruptPending: jest.fn().mockResolvedValue(interrupted) };
-  const events = { publishAll: jest.fn<Promise<void>, [SessionScope, SessionEvent[]]>().mockResolvedValue(undefined) };
+  const events = fakeEventPublisher();
   const commands = { broadcast: jest.fn() };
   const useCase = new InterruptSessionUseCase(
     tasks as unknown as SpeechTasksRepository,

@@ -1,30 +1,24 @@
 import { Logger } from '@nestjs/common';
 import type { SessionRow, SessionsRepository } from '@avatar/persistence';
 import type { ProviderRegistry } from '@avatar/providers';
+import { sessionRow } from '@avatar/testing';
 import type { InterruptSessionUseCase } from './interrupt-session.use-case';
 import { StopProviderSessionUseCase } from './stop-provider-session.use-case';
 
 const SCOPE = { tenantId: 'tenant-1', sessionId: 'session-1' };
 
-function sessionRow(overrides: Partial<SessionRow> = {}): SessionRow {
-  return {
-    id: 'session-1',
-    tenantId: 'tenant-1',
-    provider: 'local',
-    avatarId: 'avatar_1',
-    voiceId: null,
-    quality: 'medium',
+/** A session its client stopped after a minute, still holding its vendor session. */
+const stoppedRow = (overrides: Partial<SessionRow> = {}): SessionRow =>
+  sessionRow({
     status: 'stopped',
     taskSeq: 2,
     providerSessionId: 'vendor-1',
-    createdAt: new Date('2025-01-01T00:00:00Z'),
     startedAt: new Date('2025-01-01T00:00:01Z'),
     endedAt: new Date('2025-01-01T00:01:01Z'),
     endReason: 'client_stop',
     durationMs: 60_000,
     ...overrides,
-  };
-}
+  });
 
 function setup(session: SessionRow | null) {
   const sessions = { find: jest.fn().mockResolvedValue(session) };
@@ -43,7 +37,7 @@ afterEach(() => jest.restoreAllMocks());
 
 describe('StopProviderSessionUseCase', () => {
   it('interrupts the session tasks as session_stopped and answers their ids', async () => {
-    const t = setup(sessionRow());
+    const t = setup(stoppedRow());
 
     await expect(t.useCase.execute(SCOPE, { reason: 'client_stop' })).resolves.toEqual({ interrupted_task_ids: ['t1', 't2'] });
 
@@ -51,7 +45,7 @@ describe('StopProviderSessionUseCase', () => {
   });
 
   it('stops the vendor session of the session provider with the stop reason', async () => {
-    const t = setup(sessionRow({ voiceId: 'v1' }));
+    const t = setup(stoppedRow({ voiceId: 'v1' }));
 
     await t.useCase.execute(SCOPE, { reason: 'client_stop' });
 
@@ -64,7 +58,7 @@ describe('StopProviderSessionUseCase', () => {
   });
 
   it('does not call the provider for a session that never got a vendor session', async () => {
-    const t = setup(sessionRow({ providerSessionId: null, startedAt: null }));
+    const t = setup(stoppedRow({ providerSessionId: null, startedAt: null }));
 
     await expect(t.useCase.execute(SCOPE, { reason: 'client_stop' })).resolves.toEqual({ interrupted_task_ids: ['t1', 't2'] });
 
@@ -82,7 +76,7 @@ describe('StopProviderSessionUseCase', () => {
 
   it('logs a vendor that fails to stop and still answers the interrupted tasks', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const t = setup(sessionRow());
+    const t = setup(stoppedRow());
     t.provider.stop.mockRejectedValue(new Error('vendor down'));
 
     await expect(t.useCase.execute(SCOPE, { reason: 'client_stop' })).resolves.toEqual({ interrupted_task_ids: ['t1', 't2'] });
@@ -92,7 +86,7 @@ describe('StopProviderSessionUseCase', () => {
 
   it('treats an unknown provider like a vendor that failed to stop', async () => {
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const t = setup(sessionRow({ provider: 'gone' }));
+    const t = setup(stoppedRow({ provider: 'gone' }));
     t.registry.get.mockImplementation(() => {
       throw new Error('unknown provider "gone"');
     });

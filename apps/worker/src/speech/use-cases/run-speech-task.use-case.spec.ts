@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
-import type { SessionEvent, SpeakJobData } from '@avatar/contracts';
+import type { SpeakJobData } from '@avatar/contracts';
 import type { SessionRow, SessionsRepository, SpeechTaskRow, SpeechTasksRepository } from '@avatar/persistence';
-import type { EventPublisher, SessionScope } from '@avatar/messaging';
+import type { EventPublisher } from '@avatar/messaging';
 import { ProviderConnection, ProviderError, ProviderMediaEvent, SpeechOutcome, SpeechRequest } from '@avatar/providers';
+import { fakeEventPublisher, sessionRow as baseSessionRow, speechTaskRow } from '@avatar/testing';
 import type { ProviderConnections } from '../../providers/provider-connections';
 import type { InterruptSessionUseCase } from '../../sessions/use-cases/interrupt-session.use-case';
 import { ActiveSpeech } from '../active-speech';
@@ -15,46 +16,23 @@ const TASK = '33333333-3333-4333-8333-333333333333';
 const JOB: SpeakJobData = { tenantId: TENANT, sessionId: SESSION, taskId: TASK, seq: 4 };
 const NOT_LAST = { last: false };
 
-function taskRow(overrides: Partial<SpeechTaskRow> = {}): SpeechTaskRow {
-  return {
-    id: TASK,
-    tenantId: TENANT,
-    sessionId: SESSION,
-    seq: 4,
-    text: 'hello there',
-    voiceId: null,
-    voiceSettings: null,
-    status: 'queued',
-    durationEstimateMs: 1500,
-    attempts: 0,
-    error: null,
-    traceparent: null,
-    createdAt: new Date('2025-01-01T00:00:00Z'),
-    startedAt: null,
-    endedAt: null,
-    ...overrides,
-  };
-}
+/** The queued task of JOB. */
+const taskRow = (overrides: Partial<SpeechTaskRow> = {}): SpeechTaskRow =>
+  speechTaskRow({ id: TASK, tenantId: TENANT, sessionId: SESSION, seq: 4, text: 'hello there', durationEstimateMs: 1500, ...overrides });
 
-function sessionRow(overrides: Partial<SessionRow> = {}): SessionRow {
-  return {
+/** The active session of JOB, with a voice of its own and a vendor session. */
+const sessionRow = (overrides: Partial<SessionRow> = {}): SessionRow =>
+  baseSessionRow({
     id: SESSION,
     tenantId: TENANT,
-    provider: 'local',
-    avatarId: 'avatar_1',
     voiceId: 'voice_s',
     quality: 'high',
     status: 'active',
     taskSeq: 4,
     providerSessionId: 'vendor-1',
-    createdAt: new Date('2025-01-01T00:00:00Z'),
     startedAt: new Date('2025-01-01T00:00:01Z'),
-    endedAt: null,
-    endReason: null,
-    durationMs: null,
     ...overrides,
-  };
-}
+  });
 
 const frame = (frameId: number): ProviderMediaEvent => ({
   type: 'frame',
@@ -70,16 +48,8 @@ type Speak = (request: SpeechRequest, emit: (event: ProviderMediaEvent) => Promi
 
 /** Everything the use case talks to, as fakes; `published` records events in publish order. */
 function setup(options: { speak?: Speak } = {}) {
-  const published: Array<{ scope: SessionScope; event: SessionEvent }> = [];
-  const events = {
-    publish: jest.fn(async (scope: SessionScope, event: SessionEvent) => {
-      published.push({ scope, event });
-      return published.length;
-    }),
-    publishAll: jest.fn(async (scope: SessionScope, list: SessionEvent[]) => {
-      for (const event of list) published.push({ scope, event });
-    }),
-  };
+  const events = fakeEventPublisher();
+  const published = events.published;
   const tasks = {
     find: jest.fn().mockResolvedValueOnce(taskRow()).mockResolvedValue(taskRow({ status: 'speaking' })),
     claim: jest.fn().mockResolvedValue(true),

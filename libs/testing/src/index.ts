@@ -1,0 +1,5 @@
+// Fixtures for unit specs (never imported by app code).
+export * from './session-row.fixture';
+export * from './speech-task-row.fixture';
+export * from './platform-error';
+export * from './event-publisher.fake';
