@@ -140,19 +140,22 @@ describe('speak pipeline (gateway → BullMQ → worker → NATS → notifier)',
     const { sessionId, token } = await startedSession(api);
     const first = await openSocket(sessionSocketUrl(platform.wsUrl, sessionId, token));
     const taskId = (await api.post('/v1/avatar.speak', { session_id: sessionId, text: 'catch me up' })).body.task_id;
-    await first.waitFor((e) => e.type === 'task.completed' && e.task_id === taskId);
+    const completed = await first.waitFor((e) => e.type === 'task.completed' && e.task_id === taskId);
+    // The last event of the speech: `status idle` after the completion.
+    await first.waitFor((e) => e.type === 'status' && e.status === 'idle' && e.id! > completed.id!);
     await first.close();
     const seen = first.events;
+    const lastId = seen.at(-1)!.id!;
     const cut = seen[Math.floor(seen.length / 2)].id!;
 
     const resumed = await openSocket(sessionSocketUrl(platform.wsUrl, sessionId, token, `&last_event_id=${cut}`));
-    await resumed.waitFor((e) => e.type === 'task.completed' && e.task_id === taskId);
+    await resumed.waitFor((e) => e.id === lastId);
     expect(resumed.events.map((e) => e.id)).toEqual(seen.filter((e) => e.id! > cut).map((e) => e.id));
     await resumed.close();
 
     // A late client without an id gets the whole history; the Authorization header works too.
     const late = await openSocket(`${platform.wsUrl}/ws/${sessionId}`, { authorization: `Bearer ${token}` });
-    await late.waitFor((e) => e.type === 'task.completed' && e.task_id === taskId);
+    await late.waitFor((e) => e.id === lastId);
     expect(late.events.map((e: SocketEvent) => e.id)).toEqual(seen.map((e) => e.id));
     await late.close();
   });
