@@ -10,7 +10,6 @@ export const EVENT_TYPES = {
   CHAT: 'chat',
   STATUS: 'status',
   ERROR: 'error',
-  TASK_QUEUED: 'task.queued',
   TASK_STARTED: 'task.started',
   TASK_COMPLETED: 'task.completed',
   TASK_INTERRUPTED: 'task.interrupted',
@@ -59,11 +58,6 @@ export interface ErrorEvent {
   code: string;
   message: string;
 }
-export interface TaskQueuedEvent {
-  type: 'task.queued';
-  task_id: string;
-  duration_estimate: number;
-}
 export interface TaskStartedEvent {
   type: 'task.started';
   task_id: string;
@@ -99,7 +93,6 @@ export type SessionEvent =
   | ChatEvent
   | StatusEvent
   | ErrorEvent
-  | TaskQueuedEvent
   | TaskStartedEvent
   | TaskCompletedEvent
   | TaskInterruptedEvent

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client';
-import type { SessionEvent } from '../generated/prisma/client';
 import { Db, PRISMA_CLIENT } from './prisma-client.token';
 
 export interface RecordedEvent {
@@ -31,9 +30,5 @@ export class SessionEventsRepository {
       })),
       skipDuplicates: true,
     });
-  }
-
-  list(tenantId: string, sessionId: string): Promise<SessionEvent[]> {
-    return this.db.sessionEvent.findMany({ where: { tenantId, sessionId }, orderBy: { streamSeq: 'asc' } });
   }
 }
