@@ -1,3 +1,2 @@
 export * from './load-config';
 export * from './app-configs';
-export { url, port, positiveInt } from './env-fields';

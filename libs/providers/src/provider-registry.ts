@@ -13,8 +13,4 @@ export class ProviderRegistry {
     if (!provider) throw new Error(`unknown provider "${name}" (have: ${[...this.providers.keys()].join(', ')})`);
     return provider;
   }
-
-  names(): string[] {
-    return [...this.providers.keys()];
-  }
 }
