@@ -9,6 +9,14 @@
 export const EVENTS_STREAM = 'SESSION_EVENTS';
 export const EVENTS_SUBJECT_ROOT = 'evt';
 export const COMMANDS_SUBJECT_ROOT = 'cmd';
+export const PRESENCE_SUBJECT_ROOT = 'presence';
+
+/**
+ * The notifier announces each session that has at least one connected socket on
+ * `presence.<tenant>.<session>` (core NATS) when the first socket connects and then
+ * every PRESENCE_INTERVAL_MS: a session with a watching client is not idle.
+ */
+export const PRESENCE_INTERVAL_MS = 10_000;
 
 /** Queue group of the workers: a command sent to it is handled by exactly one worker. */
 export const WORKER_QUEUE_GROUP = 'workers';
@@ -53,10 +61,17 @@ export const subjects = {
   anyCommand(command: Command): string {
     return `${COMMANDS_SUBJECT_ROOT}.*.*.${command}`;
   },
+  presence(tenantId: string, sessionId: string): string {
+    return `${PRESENCE_SUBJECT_ROOT}.${token('tenantId', tenantId)}.${token('sessionId', sessionId)}`;
+  },
+  anyPresence(): string {
+    return `${PRESENCE_SUBJECT_ROOT}.*.*`;
+  },
   /** Reads tenant and session back from a command or event subject. */
   parse(subject: string): { tenantId: string; sessionId: string; rest: string } {
     const [root, tenantId, sessionId, ...rest] = subject.split('.');
-    if ((root !== EVENTS_SUBJECT_ROOT && root !== COMMANDS_SUBJECT_ROOT) || !tenantId || !sessionId || rest.length === 0) {
+    const known = root === EVENTS_SUBJECT_ROOT || root === COMMANDS_SUBJECT_ROOT || root === PRESENCE_SUBJECT_ROOT;
+    if (!known || !tenantId || !sessionId || (rest.length === 0 && root !== PRESENCE_SUBJECT_ROOT)) {
       throw new Error(`not a session subject: ${subject}`);
     }
     return { tenantId, sessionId, rest: rest.join('.') };
