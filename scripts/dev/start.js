@@ -18,44 +18,40 @@
 //     once into .run/session-token-secret), NODE_ENV (development);
 //  7. prints where to reach the API once gateway and notifier answer HTTP.
 //
-// Ctrl-C (or SIGTERM) stops the apps, then the embedded servers; a second Ctrl-C
-// stops everything at once. An app that exits on its own stops everything and the
-// launcher exits non-zero. Nothing is left running: see scripts/infra/children.js.
+// Ctrl-C (or SIGTERM) stops the apps (SIGTERM, SIGKILL after 10 s), then the
+// embedded servers, and exits 0; a second Ctrl-C stops everything at once. An app
+// that exits on its own is restarted with backoff (0.5 s doubling to 30 s, reset
+// after 60 s up), each restart logged (app-processes.js); a restart still waiting
+// when Ctrl-C comes never happens. A failing step before the apps run stops
+// everything and the launcher exits non-zero. Nothing is left running: see
+// scripts/infra/children.js.
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const { spawn } = require('node:child_process');
 const { ensureDeps } = require('../ensure-deps');
-const { leaveSignalsToCaller, trackChild } = require('../infra');
+const { trackChild } = require('../infra');
 const { startEmbeddedInfra, stopEmbeddedInfra } = require('./embedded-infra');
 const { startApps, stopApps, waitForHttp } = require('./app-processes');
 const { label } = require('./labels');
+const { handleStopSignals } = require('./stop-signals');
 
 const root = path.resolve(__dirname, '..', '..');
 const runDir = path.join(root, '.run');
 const state = { servers: [], apps: [], stopping: false };
 
 async function main() {
-  handleStopSignals();
+  handleStopSignals({ isStopping: () => state.stopping, onStop: (signal) => shutdown(`${signal}: stopping (again to force)`, 0) });
   await ensureDeps({ log });
   await build();
   const { urls } = await startEmbeddedInfra({ runDir, log, servers: state.servers });
   await migrate(urls.DATABASE_URL);
   const { apiKey } = await seedDevTenant(urls.DATABASE_URL);
   const env = appEnvironment(urls);
-  state.apps = startApps({ root, env, onUnexpectedExit });
+  if (state.stopping) return; // Ctrl-C came during start-up: start no app
+  state.apps = startApps({ root, env, log });
   await waitUntilAppsAreUp(env);
   printWelcome(env, apiKey);
-}
-
-function handleStopSignals() {
-  leaveSignalsToCaller(); // we stop things in order; scripts/infra must not race us
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, () => {
-      if (state.stopping) process.exit(130); // second Ctrl-C: exit hooks kill the rest
-      else shutdown(`${signal}: stopping (again to force)`, 0);
-    });
-  }
 }
 
 function build() {
@@ -114,10 +110,6 @@ function printWelcome(env, apiKey) {
   log(`Dev API key ${apiKey}`);
   log(`Try         curl -s -X POST ${api}/v1/streaming.new -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' -d '{"quality":"medium"}'`);
   log('Ctrl-C stops everything.');
-}
-
-function onUnexpectedExit(name, how) {
-  shutdown(`${name} exited unexpectedly (${how}): stopping everything`, 1);
 }
 
 async function shutdown(reason, exitCode) {
