@@ -28,13 +28,12 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const { spawn } = require('node:child_process');
 const { ensureDeps } = require('../ensure-deps');
-const { trackChild } = require('../infra');
 const { startEmbeddedInfra, stopEmbeddedInfra } = require('./embedded-infra');
 const { startApps, stopApps, waitForHttp } = require('./app-processes');
 const { label } = require('./labels');
 const { handleStopSignals } = require('./stop-signals');
+const steps = require('./steps');
 
 const root = path.resolve(__dirname, '..', '..');
 const runDir = path.join(root, '.run');
@@ -43,7 +42,7 @@ const state = { servers: [], apps: [], stopping: false };
 async function main() {
   handleStopSignals({ isStopping: () => state.stopping, onStop: (signal) => shutdown(`${signal}: stopping (again to force)`, 0) });
   await ensureDeps({ log });
-  await build();
+  await steps.build();
   const { urls } = await startEmbeddedInfra({ runDir, log, servers: state.servers });
   await migrate(urls.DATABASE_URL);
   const { apiKey } = await seedDevTenant(urls.DATABASE_URL);
@@ -54,22 +53,17 @@ async function main() {
   printWelcome(env, apiKey);
 }
 
-function build() {
-  return run(process.execPath, [path.join(root, 'scripts', 'build.js')], process.env);
-}
-
 function migrate(databaseUrl) {
   log('applying migrations');
-  return run(process.execPath, [path.join(root, 'scripts', 'db', 'migrate.js'), 'deploy'], { ...process.env, DATABASE_URL: databaseUrl });
+  return steps.migrate(databaseUrl);
 }
 
 // In-process, from the build: the same code the apps use to read tenants. The key
 // is DEV_API_KEY, else the one kept in .run/dev-api-key (so it survives restarts).
 async function seedDevTenant(databaseUrl) {
-  const { seedDevTenant: seed } = require(path.join(root, 'dist', 'libs', 'tenancy', 'src', 'dev-tenant.seed.js'));
   const keyFile = path.join(runDir, 'dev-api-key');
   const kept = fs.existsSync(keyFile) ? fs.readFileSync(keyFile, 'utf8').trim() : undefined;
-  const seeded = await seed({ databaseUrl, apiKey: process.env.DEV_API_KEY || kept });
+  const seeded = await steps.seedDevTenant(databaseUrl, process.env.DEV_API_KEY || kept);
   if (!process.env.DEV_API_KEY) fs.writeFileSync(keyFile, `${seeded.apiKey}\n`, { mode: 0o600 });
   return seeded;
 }
@@ -120,17 +114,6 @@ async function shutdown(reason, exitCode) {
   await stopEmbeddedInfra(state.servers);
   log('stopped');
   process.exit(exitCode);
-}
-
-// A short-lived step (build, migrations) with the launcher's terminal.
-function run(command, args, env) {
-  return new Promise((resolve, reject) => {
-    const child = trackChild(spawn(command, args, { cwd: root, env, stdio: 'inherit' }));
-    child.exited.then(({ code, signal, error }) => {
-      if (code === 0) resolve();
-      else reject(new Error(`${path.relative(root, args[0])} failed (${error ? error.message : `exit ${code ?? signal}`})`));
-    });
-  });
 }
 
 function log(line) {

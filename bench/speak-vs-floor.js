@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+'use strict';
+// The platform's speak path against the floor (bench/floor: Fastify → BullMQ →
+// worker → NATS → ws, nothing else), driven by one client, in turn: floor,
+// platform, floor, platform … (--rounds), each figure the median over the rounds.
+// Both are started by the bench on their own embedded servers: `npm run build` first.
+//
+//   npm run bench:floor -- [--sessions 4] [--rounds 3] [--duration 10] [--warmup 2]
+//                          [--silence 60] [--text "…"] [--targets floor,platform]
+//
+// Closed loop, --sessions sessions at once, each: speak → wait for the task's first
+// WebSocket event (task.started or a frame) → interrupt → wait for `status idle` →
+// again. Measured: speak request → first event of that task (p50, p99), cycles per
+// second (throughput, tasks/s), interrupt request → `status idle` (p50). Also: the
+// first speak right after the platform came up (gateway and notifier answer HTTP,
+// as when `npm start` prints its welcome), and the first speak after --silence
+// seconds without traffic against a warm one (--silence 0 skips it).
+const { performance } = require('node:perf_hooks');
+const { startPlatform, stopOnSignals } = require('./lib/platform');
+const { startFloor } = require('./floor');
+const { platformTarget, floorTarget } = require('./lib/targets');
+const { percentile, median, table, ms, flags, sleep } = require('./lib/stats');
+
+const opts = flags({ targets: 'floor,platform', sessions: 4, rounds: 3, duration: 10, warmup: 2, silence: 60, text: 'Hello there, this is a benchmark sentence that the avatar speaks for a few seconds before it is interrupted.' });
+const log = (line) => console.log(`[bench] ${line}`);
+
+// speak → first event of the task; returns ms.
+async function speakOnce(target, session) {
+  const sent = performance.now();
+  const taskId = await target.speak(session, opts.text);
+  return (await session.socket.firstEventOf(taskId)) - sent;
+}
+
+async function interruptOnce(target, session) {
+  const idle = session.socket.waitFor((e) => e.type === 'status' && e.status === 'idle');
+  const sent = performance.now();
+  await target.interrupt(session);
+  return (await idle) - sent;
+}
+
+async function round(target) {
+  const sessions = await Promise.all(Array.from({ length: opts.sessions }, () => target.openSession()));
+  const samples = { firstEvent: [], idle: [], cycles: 0 };
+  let seconds = 0;
+  try {
+    await Promise.all(
+      sessions.map(async (s) => {
+        for (let i = 0; i < opts.warmup; i++) {
+          await speakOnce(target, s);
+          await interruptOnce(target, s);
+        }
+      }),
+    );
+    const start = performance.now();
+    const end = start + opts.duration * 1000;
+    await Promise.all(
+      sessions.map(async (s) => {
+        while (performance.now() < end) {
+          samples.firstEvent.push(await speakOnce(target, s));
+          samples.idle.push(await interruptOnce(target, s));
+          samples.cycles++;
+        }
+      }),
+    );
+    seconds = (performance.now() - start) / 1000;
+  } finally {
+    await Promise.all(sessions.map((s) => target.closeSession(s)));
+  }
+  return {
+    p50: percentile(samples.firstEvent, 50),
+    p99: percentile(samples.firstEvent, 99),
+    throughput: samples.cycles / seconds,
+    idleP50: percentile(samples.idle, 50),
+    cycles: samples.cycles,
+  };
+}
+
+// Speak → first event on a fresh session right after start-up (session set-up not counted).
+async function firstSpeak(target) {
+  const session = await target.openSession();
+  try {
+    return await speakOnce(target, session);
+  } finally {
+    await interruptOnce(target, session).catch(() => undefined);
+  }
+}
+
+async function silence(targets) {
+  const sessions = new Map();
+  const warm = new Map();
+  for (const target of targets) {
+    const session = await target.openSession();
+    sessions.set(target, session);
+    const values = [];
+    for (let i = 0; i < 5; i++) {
+      values.push(await speakOnce(target, session));
+      await interruptOnce(target, session);
+    }
+    warm.set(target, median(values));
+  }
+  log(`silence: nothing for ${opts.silence} s …`);
+  await sleep(opts.silence * 1000);
+  const result = new Map();
+  for (const target of targets) {
+    const session = sessions.get(target);
+    const cold = await speakOnce(target, session);
+    await interruptOnce(target, session);
+    await target.closeSession(session);
+    result.set(target, { warm: warm.get(target), cold });
+  }
+  return result;
+}
+
+const fix2 = (v) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
+const ratio = (p, f) => (Number.isFinite(p / f) ? `×${(p / f).toFixed(2)}` : 'n/a');
+
+async function main() {
+  const stoppers = [];
+  stopOnSignals(stoppers);
+  log(`starting the floor and the platform (${opts.sessions} sessions, ${opts.rounds} rounds of ${opts.duration} s each)`);
+  const wanted = opts.targets.split(',');
+  let floor, platform, floorFirst, platformFirst;
+  if (wanted.includes('floor')) {
+    const servers = await startFloor({ log });
+    stoppers.push(servers.stop);
+    floor = floorTarget(servers);
+    floorFirst = await firstSpeak(floor);
+  }
+  if (wanted.includes('platform')) {
+    const servers = await startPlatform({ log });
+    stoppers.push(servers.stop);
+    platform = platformTarget(servers);
+    platformFirst = await firstSpeak(platform);
+  }
+  const targets = [floor, platform].filter(Boolean);
+  log(`first speak after start: platform ${ms(platformFirst)}, floor ${ms(floorFirst)}`);
+
+  const rounds = { floor: [], platform: [] };
+  try {
+    for (let r = 1; r <= opts.rounds; r++) {
+      for (const target of targets) {
+        const figures = await round(target);
+        rounds[target.name].push(figures);
+        log(`round ${r} ${target.name.padEnd(8)} p50 ${ms(figures.p50)}  p99 ${ms(figures.p99)}  ${figures.throughput.toFixed(2)} tasks/s  interrupt→idle p50 ${ms(figures.idleP50)}  (${figures.cycles} cycles)`);
+      }
+    }
+    const silent = opts.silence > 0 ? await silence([platform, floor].filter(Boolean)) : null;
+
+    const m = (name, key) => median(rounds[name].map((f) => f[key]));
+        const rows = [['figure', 'floor', 'platform', 'platform/floor', 'target']];
+    rows.push(['speak → first event p50', ms(m('floor', 'p50')), ms(m('platform', 'p50')), ratio(m('platform', 'p50'), m('floor', 'p50')), '≤ ×1.5']);
+    rows.push(['speak → first event p99', ms(m('floor', 'p99')), ms(m('platform', 'p99')), ratio(m('platform', 'p99'), m('floor', 'p99')), '≤ ×2']);
+    rows.push(['throughput (tasks/s)', fix2(m('floor', 'throughput')), fix2(m('platform', 'throughput')), ratio(m('platform', 'throughput'), m('floor', 'throughput')), '≥ ×0.6']);
+    rows.push(['interrupt → status idle p50', ms(m('floor', 'idleP50')), ms(m('platform', 'idleP50')), ratio(m('platform', 'idleP50'), m('floor', 'idleP50')), '≤ ×2']);
+    rows.push(['first speak after start', ms(floorFirst), ms(platformFirst), ratio(platformFirst, floorFirst), 'platform ≤ 100 ms']);
+    if (silent) {
+      const f = silent.get(floor) ?? {};
+      const p = silent.get(platform) ?? {};
+      rows.push(['warm speak (median of 5)', ms(f.warm), ms(p.warm), ratio(p.warm, f.warm), '']);
+      rows.push([`speak after ${opts.silence} s silence`, ms(f.cold), ms(p.cold), ratio(p.cold, f.cold), '']);
+      rows.push(['  silent / warm', ratio(f.cold, f.warm), ratio(p.cold, p.warm), '', 'platform ≤ ×2']);
+    }
+    console.log(`\nspeak-vs-floor: ${opts.sessions} closed-loop sessions, medians of ${opts.rounds} rounds × ${opts.duration} s each, text of ${opts.text.split(/\s+/).length} words\n`);
+    console.log(table(rows));
+  } finally {
+    await Promise.allSettled(stoppers.map((stop) => stop()));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(`speak-vs-floor failed: ${error.stack}`);
+    process.exit(1);
+  },
+);
