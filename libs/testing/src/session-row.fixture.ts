@@ -12,12 +12,16 @@ export function sessionRow(overrides: Partial<SessionRow> = {}): SessionRow {
     quality: 'medium',
     status: 'created',
     taskSeq: 0,
+    frameSeq: 0n,
     providerSessionId: null,
     createdAt: new Date('2025-01-01T00:00:00.000Z'),
     startedAt: null,
     endedAt: null,
     endReason: null,
     durationMs: null,
+    idleTimeoutS: null,
+    maxDurationS: null,
+    lastActiveAt: null,
     ...overrides,
   };
 }

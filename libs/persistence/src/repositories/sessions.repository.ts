@@ -10,6 +10,90 @@ export interface NewSession {
   avatarId: string;
   voiceId?: string;
   quality: string;
+  /** Seconds; undefined = the platform default (SESSION_IDLE_TIMEOUT_SECONDS). */
+  idleTimeoutS?: number;
+  /** Seconds; undefined = the platform default; the platform's maximum caps it either way. */
+  maxDurationS?: number;
+}
+
+/** Why a session ended (sessions.end_reason; the `reason` of its session.stopped event). */
+export const END_REASONS = {
+  CLIENT_STOP: 'client_stop',
+  IDLE_TIMEOUT: 'idle_timeout',
+  MAX_DURATION: 'max_duration',
+  /** The platform stopped serving it (no heartbeat for longer than the grace). */
+  REAPED: 'reaped',
+} as const;
+
+/** What the workers' reaper applies (their config), recorded with each heartbeat. */
+export interface LifecycleSettings {
+  /** A heartbeat gap longer than this means the platform was down. */
+  graceMs: number;
+  /** Default idle timeout of sessions that did not ask for one. */
+  idleTimeoutS: number;
+  /** Default and ceiling of a session's max duration. */
+  maxDurationS: number;
+}
+
+export interface EndedSession {
+  tenantId: string;
+  sessionId: string;
+  reason: string;
+  durationMs: number;
+  endedAt: Date;
+}
+
+export interface BeatResult {
+  /** The heartbeat before this one (null the first time): a long gap since it means downtime. */
+  previousBeatAt: Date | null;
+  /** The database's now() of this beat. */
+  beatAt: Date;
+  /** Sessions this call ended; no other call ends them again. */
+  ended: EndedSession[];
+}
+
+/**
+ * When an active session is due to end, computed by the database for every row of
+ * `sessions s` the caller's WHERE keeps, next to the heartbeat row `hb` (beat_at,
+ * grace_ms, idle_timeout_s, max_duration_s; all NULL when no worker ever beat):
+ * - idle: not busy (no queued/speaking task) since the latest of started_at, the last
+ *   presence (last_active_at) and the end of its last task, for its idle timeout;
+ * - max: started_at + its max duration (the platform's maximum caps a request's);
+ * - served_until: the last heartbeat, when the heartbeat is older than the grace
+ *   (the platform is or was down: time after the last beat is not billed).
+ * due_at is the earliest of them (NULL: not due to end ever, for now), and due_reason
+ * names it. `prefilter` skips the task look-up for sessions that cannot be due yet.
+ */
+function dueSessionsSql(where: string, prefilter: boolean): string {
+  return `
+  limits AS (
+    SELECT s.tenant_id, s.id, s.started_at,
+           GREATEST(s.started_at, s.last_active_at) AS seen_at,
+           make_interval(secs => COALESCE(s.idle_timeout_s, hb.idle_timeout_s)) AS idle,
+           s.started_at + make_interval(secs => LEAST(COALESCE(s.max_duration_s, hb.max_duration_s), hb.max_duration_s)) AS max_end,
+           CASE WHEN now() - hb.beat_at > make_interval(secs => hb.grace_ms / 1000.0) THEN hb.beat_at END AS served_until
+      FROM sessions s LEFT JOIN hb ON true
+     WHERE ${where}
+  ), candidates AS (
+    SELECT * FROM limits
+     ${prefilter ? 'WHERE seen_at + idle <= now() OR max_end <= now() OR served_until IS NOT NULL' : ''}
+  ), due AS (
+    SELECT c.tenant_id, c.id, c.started_at, c.max_end, c.served_until,
+           CASE WHEN tk.busy THEN NULL ELSE GREATEST(c.seen_at, tk.last_task_end) + c.idle END AS idle_end
+      FROM candidates c
+      CROSS JOIN LATERAL (
+        SELECT COALESCE(bool_or(t.status IN ('queued', 'speaking')), false) AS busy, max(t.ended_at) AS last_task_end
+          FROM speech_tasks t
+         WHERE t.tenant_id = c.tenant_id AND t.session_id = c.id) tk
+  ), ends AS (
+    SELECT d.tenant_id, d.id,
+           GREATEST(d.started_at, LEAST(d.idle_end, d.max_end, d.served_until)) AS due_at,
+           CASE LEAST(d.idle_end, d.max_end, d.served_until)
+             WHEN d.max_end THEN '${END_REASONS.MAX_DURATION}'
+             WHEN d.idle_end THEN '${END_REASONS.IDLE_TIMEOUT}'
+             ELSE '${END_REASONS.REAPED}' END AS due_reason
+      FROM due d
+  )`;
 }
 
 export type StopResult =
@@ -17,7 +101,11 @@ export type StopResult =
   | { outcome: 'not_found' }
   | { outcome: 'already_stopped'; session: SessionRow };
 
-/** Sessions of one tenant. Every method takes the tenant id first: no unscoped query. */
+/**
+ * Sessions of one tenant. Every method takes the tenant id first: no unscoped query.
+ * The exceptions are the platform's own sweeps (`recordPresence`, `beatAndReap`),
+ * which span tenants and name the tenant of every row they touch.
+ */
 @Injectable()
 export class SessionsRepository {
   constructor(@Inject(PRISMA_CLIENT) private readonly db: Db) {}
@@ -41,30 +129,99 @@ export class SessionsRepository {
 
   /** created → active. False when the session is not (or no longer) waiting to start. */
   async markStarted(tenantId: string, sessionId: string, providerSessionId: string): Promise<boolean> {
-    const { count } = await this.db.session.updateMany({
-      where: { tenantId, id: sessionId, status: 'created' },
-      data: { status: 'active', startedAt: new Date(), providerSessionId },
-    });
+    // The database's clock, like ended_at: a billed duration never mixes two clocks.
+    const count = await this.db.$executeRaw`
+      UPDATE sessions SET status = 'active', started_at = now(), provider_session_id = ${providerSessionId}
+       WHERE tenant_id = ${tenantId}::uuid AND id = ${sessionId}::uuid AND status = 'created'`;
     return count === 1;
   }
 
   /**
    * Ends the session and fixes its billed duration in one statement, with the
-   * database's clock: started_at to now, or 0 if it never started. Idempotent: a
-   * second stop reports the first one's result.
+   * database's clock: started_at to now, or 0 if it never started. A session that was
+   * already due to end (idle, max duration, platform down: see dueSessionsSql) ends
+   * at that moment and with that reason, whether or not a reaper got to it yet, so
+   * its bill does not depend on when the reaper ran. Idempotent: a second stop
+   * reports the first one's result.
    */
   async stop(tenantId: string, sessionId: string, reason: string): Promise<StopResult> {
-    const rows = await this.db.$queryRaw<Array<{ id: string }>>`
-      UPDATE sessions
+    const rows = await this.db.$queryRawUnsafe<Array<{ id: string }>>(
+      `WITH hb AS (SELECT beat_at, grace_ms, idle_timeout_s, max_duration_s FROM platform_heartbeat WHERE id = 1),
+      ${dueSessionsSql(`s.tenant_id = $1::uuid AND s.id = $2::uuid AND s.status = 'active'`, false)}
+      UPDATE sessions s
          SET status = 'stopped',
-             ended_at = now(),
-             end_reason = ${reason},
-             duration_ms = CASE WHEN started_at IS NULL THEN 0
-                                ELSE GREATEST(0, round(extract(epoch FROM (now() - started_at)) * 1000))::int END
-       WHERE tenant_id = ${tenantId}::uuid AND id = ${sessionId}::uuid AND status <> 'stopped'
-   RETURNING id`;
+             ended_at = CASE WHEN e.due_at <= now() THEN e.due_at ELSE now() END,
+             end_reason = CASE WHEN e.due_at <= now() THEN e.due_reason ELSE $3 END,
+             duration_ms = CASE WHEN s.started_at IS NULL THEN 0
+                                ELSE GREATEST(0, round(extract(epoch FROM (LEAST(now(), e.due_at) - s.started_at)) * 1000))::int END
+        FROM (SELECT 1) one LEFT JOIN ends e ON true
+       WHERE s.tenant_id = $1::uuid AND s.id = $2::uuid AND s.status <> 'stopped'
+   RETURNING s.id`,
+      tenantId,
+      sessionId,
+      reason,
+    );
     const session = await this.find(tenantId, sessionId);
     if (!session) return { outcome: 'not_found' };
     return rows.length === 1 ? { outcome: 'stopped', session } : { outcome: 'already_stopped', session };
+  }
+
+  /**
+   * A client is watching these sessions (the notifier's presence announcements, any
+   * tenants): they are not idle as of now. Each pair is matched on tenant and id.
+   * Returns how many active sessions were touched.
+   */
+  async recordPresence(seen: Array<{ tenantId: string; sessionId: string }>): Promise<number> {
+    if (seen.length === 0) return 0;
+    return this.db.$executeRawUnsafe(
+      `UPDATE sessions s SET last_active_at = now()
+         FROM unnest($1::uuid[], $2::uuid[]) AS p(tenant_id, id)
+        WHERE s.tenant_id = p.tenant_id AND s.id = p.id AND s.status = 'active'`,
+      seen.map((x) => x.tenantId),
+      seen.map((x) => x.sessionId),
+    );
+  }
+
+  /**
+   * One tick of a worker's heartbeat and reaper, in one statement: records the
+   * platform heartbeat (with this worker's limits) and ends, across all tenants,
+   * every active session that is due (idle, max duration, or active across a
+   * heartbeat gap longer than the grace, which ends it at the last beat before the
+   * gap). The gap is judged from the beat before this one, read in the same
+   * statement. Workers may run it at the same moment: a session is ended by exactly
+   * one call (the UPDATE re-checks status = 'active' on the locked row).
+   */
+  async beatAndReap(settings: LifecycleSettings): Promise<BeatResult> {
+    const rows = await this.db.$queryRawUnsafe<Array<{ previous_beat_at: Date | null; beat_at: Date; ended: Array<{ tenant_id: string; id: string; end_reason: string; duration_ms: number; ended_at: string }> }>>(
+      `WITH previous AS (SELECT beat_at FROM platform_heartbeat WHERE id = 1),
+      hb AS (SELECT (SELECT beat_at FROM previous) AS beat_at, $1::int AS grace_ms, $2::int AS idle_timeout_s, $3::int AS max_duration_s),
+      beat AS (
+        INSERT INTO platform_heartbeat (id, beat_at, grace_ms, idle_timeout_s, max_duration_s) VALUES (1, now(), $1, $2, $3)
+        ON CONFLICT (id) DO UPDATE
+          SET beat_at = GREATEST(platform_heartbeat.beat_at, EXCLUDED.beat_at), grace_ms = EXCLUDED.grace_ms,
+              idle_timeout_s = EXCLUDED.idle_timeout_s, max_duration_s = EXCLUDED.max_duration_s
+        RETURNING beat_at
+      ),
+      ${dueSessionsSql(`s.status = 'active' AND s.started_at IS NOT NULL`, true)},
+      ended AS (
+        UPDATE sessions s
+           SET status = 'stopped', ended_at = e.due_at, end_reason = e.due_reason,
+               duration_ms = GREATEST(0, round(extract(epoch FROM (e.due_at - s.started_at)) * 1000))::int
+          FROM ends e
+         WHERE s.tenant_id = e.tenant_id AND s.id = e.id AND s.status = 'active' AND e.due_at <= now()
+     RETURNING s.tenant_id::text, s.id::text, s.end_reason, s.duration_ms, s.ended_at
+      )
+      SELECT (SELECT beat_at FROM previous) AS previous_beat_at, now() AS beat_at,
+             (SELECT COALESCE(json_agg(ended ORDER BY ended.ended_at), '[]'::json) FROM ended) AS ended`,
+      settings.graceMs,
+      settings.idleTimeoutS,
+      settings.maxDurationS,
+    );
+    const row = rows[0];
+    return {
+      previousBeatAt: row.previous_beat_at,
+      beatAt: row.beat_at,
+      ended: row.ended.map((e) => ({ tenantId: e.tenant_id, sessionId: e.id, reason: e.end_reason, durationMs: e.duration_ms, endedAt: new Date(e.ended_at) })),
+    };
   }
 }

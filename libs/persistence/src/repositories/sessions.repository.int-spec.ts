@@ -1,0 +1,362 @@
+// The session lifecycle SQL (docs/adr/0007) on a real PostgreSQL: a fresh database,
+// cloned from the migrated template, per test (the heartbeat row is platform-wide).
+// Time is set up in the database itself (`now() - interval …`), so every figure below
+// is compared with the database's own clock, exactly.
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, TestDatabase } from '../../../../test/support/infra';
+import { createPrismaClient } from '../persistence.module';
+import type { Db } from './prisma-client.token';
+import { LifecycleSettings, SessionsRepository } from './sessions.repository';
+
+jest.setTimeout(30_000);
+
+const SETTINGS: LifecycleSettings = { graceMs: 15_000, idleTimeoutS: 120, maxDurationS: 3600 };
+
+let database: TestDatabase;
+let db: Db;
+let repo: SessionsRepository;
+const extraClients: Db[] = [];
+
+beforeEach(async () => {
+  database = await createTestDatabase('sessions_repo');
+  db = createPrismaClient(database.url);
+  repo = new SessionsRepository(db);
+});
+
+afterEach(async () => {
+  await Promise.all([db, ...extraClients.splice(0)].map((c) => c.$disconnect()));
+  await database.drop();
+});
+
+async function tenant(): Promise<string> {
+  const id = randomUUID();
+  await db.$executeRawUnsafe(`INSERT INTO tenants (id, name) VALUES ($1::uuid, 'spec')`, id);
+  return id;
+}
+
+interface SessionSetup {
+  /** Seconds ago it started (null: never started, status created). */
+  startedAgo: number | null;
+  idleTimeoutS?: number;
+  maxDurationS?: number;
+  /** Seconds ago a client was last seen. */
+  seenAgo?: number;
+}
+
+async function session(tenantId: string, setup: SessionSetup): Promise<string> {
+  const id = randomUUID();
+  await db.$executeRawUnsafe(
+    `INSERT INTO sessions (id, tenant_id, provider, avatar_id, quality, status, started_at, idle_timeout_s, max_duration_s, last_active_at)
+     VALUES ($1::uuid, $2::uuid, 'local', 'avatar_1', 'medium', $3::session_status,
+             now() - make_interval(secs => $4::float8), $5::int, $6::int, now() - make_interval(secs => $7::float8))`,
+    id,
+    tenantId,
+    setup.startedAgo === null ? 'created' : 'active',
+    setup.startedAgo,
+    setup.idleTimeoutS ?? null,
+    setup.maxDurationS ?? null,
+    setup.seenAgo ?? null,
+  );
+  return id;
+}
+
+let seq = 0;
+/** A task of the session; `endedAgo` null leaves it unfinished. */
+async function task(tenantId: string, sessionId: string, status: 'queued' | 'speaking' | 'completed' | 'interrupted', endedAgo: number | null = null): Promise<void> {
+  seq += 1;
+  await db.$executeRawUnsafe(
+    `INSERT INTO speech_tasks (id, tenant_id, session_id, seq, text, status, duration_estimate_ms, ended_at)
+     VALUES ($1::uuid, $2::uuid, $3::uuid, $4, 'hello', $5::speech_task_status, 1000, now() - make_interval(secs => $6::float8))`,
+    randomUUID(),
+    tenantId,
+    sessionId,
+    seq,
+    status,
+    endedAgo,
+  );
+}
+
+/** Last heartbeat `ago` seconds before now, as a worker that then died left it. */
+async function lastBeat(ago: number): Promise<void> {
+  await db.$executeRawUnsafe(
+    `INSERT INTO platform_heartbeat (id, beat_at, grace_ms, idle_timeout_s, max_duration_s)
+     VALUES (1, now() - make_interval(secs => $1::float8), $2, $3, $4)`,
+    ago,
+    SETTINGS.graceMs,
+    SETTINGS.idleTimeoutS,
+    SETTINGS.maxDurationS,
+  );
+}
+
+interface Row {
+  status: string;
+  end_reason: string | null;
+  duration_ms: number | null;
+  /** ended_at - started_at, in ms, as the database computes it. */
+  span_ms: number | null;
+  ended_at: Date | null;
+  started_at: Date | null;
+}
+
+async function row(sessionId: string): Promise<Row> {
+  const rows = await db.$queryRawUnsafe<Row[]>(
+    `SELECT status::text, end_reason, duration_ms, ended_at, started_at,
+            round(extract(epoch FROM ended_at - started_at) * 1000)::int AS span_ms
+       FROM sessions WHERE id = $1::uuid`,
+    sessionId,
+  );
+  return rows[0];
+}
+
+/** Seconds (as ms) between two moments the database recorded. */
+async function msBetween(sql: string, ...params: unknown[]): Promise<number> {
+  const rows = await db.$queryRawUnsafe<Array<{ ms: number }>>(`SELECT round(extract(epoch FROM (${sql})) * 1000)::int AS ms`, ...params);
+  return rows[0].ms;
+}
+
+describe('beatAndReap: idle timeout', () => {
+  it('ends a session with no task and no client at the moment it became idle + its idle timeout', async () => {
+    const t = await tenant();
+    const idle = await session(t, { startedAgo: 200, idleTimeoutS: 60 });
+
+    const result = await repo.beatAndReap(SETTINGS);
+
+    expect(result.ended).toEqual([expect.objectContaining({ tenantId: t, sessionId: idle, reason: 'idle_timeout', durationMs: 60_000 })]);
+    expect(await row(idle)).toMatchObject({ status: 'stopped', end_reason: 'idle_timeout', duration_ms: 60_000, span_ms: 60_000 });
+  });
+
+  it('applies the platform default to a session that asked for none', async () => {
+    const t = await tenant();
+    const due = await session(t, { startedAgo: 200 });
+    const notYet = await session(t, { startedAgo: 100 });
+
+    await repo.beatAndReap(SETTINGS);
+
+    expect(await row(due)).toMatchObject({ status: 'stopped', end_reason: 'idle_timeout', duration_ms: 120_000 });
+    expect((await row(notYet)).status).toBe('active');
+  });
+
+  it('counts idle time from the end of the last task', async () => {
+    const t = await tenant();
+    const spoke = await session(t, { startedAgo: 300, idleTimeoutS: 60 });
+    await task(t, spoke, 'completed', 250);
+    await task(t, spoke, 'interrupted', 100);
+    const speakingRecently = await session(t, { startedAgo: 300, idleTimeoutS: 60 });
+    await task(t, speakingRecently, 'completed', 30);
+
+    await repo.beatAndReap(SETTINGS);
+
+    expect(await row(spoke)).toMatchObject({ status: 'stopped', end_reason: 'idle_timeout' });
+    const lastTaskEndPlus60 = await msBetween(
+      `(SELECT max(ended_at) FROM speech_tasks WHERE session_id = $1::uuid) + interval '60 seconds' - (SELECT started_at FROM sessions WHERE id = $1::uuid)`,
+      spoke,
+    );
+    expect(Math.abs(lastTaskEndPlus60 - 260_000)).toBeLessThan(1000); // the set-up: the last task ended 100 s ago
+    expect((await row(spoke)).duration_ms).toBe(lastTaskEndPlus60);
+    expect((await row(speakingRecently)).status).toBe('active');
+  });
+
+  it('never ends a session with a queued or speaking task for idleness', async () => {
+    const t = await tenant();
+    const queued = await session(t, { startedAgo: 500, idleTimeoutS: 60 });
+    await task(t, queued, 'queued');
+    const speaking = await session(t, { startedAgo: 500, idleTimeoutS: 60 });
+    await task(t, speaking, 'completed', 450);
+    await task(t, speaking, 'speaking');
+
+    const result = await repo.beatAndReap(SETTINGS);
+
+    expect(result.ended).toEqual([]);
+    expect((await row(queued)).status).toBe('active');
+    expect((await row(speaking)).status).toBe('active');
+  });
+
+  it('keeps a watched session: idle time counts from the last presence', async () => {
+    const t = await tenant();
+    const watched = await session(t, { startedAgo: 500, idleTimeoutS: 60, seenAgo: 20 });
+    const leftLongAgo = await session(t, { startedAgo: 500, idleTimeoutS: 60, seenAgo: 100 });
+
+    await repo.beatAndReap(SETTINGS);
+
+    expect((await row(watched)).status).toBe('active');
+    expect(await row(leftLongAgo)).toMatchObject({ status: 'stopped', end_reason: 'idle_timeout', duration_ms: 460_000 });
+  });
+
+  it('recordPresence keeps a session that was about to idle out, matched on tenant and id', async () => {
+    const t = await tenant();
+    const other = await tenant();
+    const seen = await session(t, { startedAgo: 500, idleTimeoutS: 60 });
+    const seenUnderAnotherTenant = await session(t, { startedAgo: 500, idleTimeoutS: 60 });
+
+    await expect(
+      repo.recordPresence([
+        { tenantId: t, sessionId: seen },
+        { tenantId: other, sessionId: seenUnderAnotherTenant },
+      ]),
+    ).resolves.toBe(1);
+    await repo.beatAndReap(SETTINGS);
+
+    expect((await row(seen)).status).toBe('active');
+    expect((await row(seenUnderAnotherTenant)).status).toBe('stopped');
+  });
+
+  it('leaves sessions that never started alone', async () => {
+    const t = await tenant();
+    const created = await session(t, { startedAgo: null });
+
+    await repo.beatAndReap(SETTINGS);
+
+    expect((await row(created)).status).toBe('created');
+  });
+});
+
+describe('beatAndReap: max duration', () => {
+  it('ends a busy, watched session at exactly its max duration', async () => {
+    const t = await tenant();
+    const long = await session(t, { startedAgo: 100, maxDurationS: 30, seenAgo: 1 });
+    await task(t, long, 'speaking');
+
+    const result = await repo.beatAndReap(SETTINGS);
+
+    expect(result.ended).toEqual([expect.objectContaining({ sessionId: long, reason: 'max_duration', durationMs: 30_000 })]);
+    expect(await row(long)).toMatchObject({ status: 'stopped', end_reason: 'max_duration', duration_ms: 30_000, span_ms: 30_000 });
+  });
+
+  it('caps a requested max duration at the platform maximum', async () => {
+    const t = await tenant();
+    const asked = await session(t, { startedAgo: 100, maxDurationS: 7200, seenAgo: 1 });
+
+    await repo.beatAndReap({ ...SETTINGS, maxDurationS: 50 });
+
+    expect(await row(asked)).toMatchObject({ status: 'stopped', end_reason: 'max_duration', duration_ms: 50_000 });
+  });
+});
+
+describe('beatAndReap: the platform was down', () => {
+  it('ends sessions active across a heartbeat gap at the last beat, not when the reaper came back', async () => {
+    const t = await tenant();
+    await lastBeat(60);
+    const busy = await session(t, { startedAgo: 100, seenAgo: 61 });
+    await task(t, busy, 'speaking');
+    const idledBeforeTheCrash = await session(t, { startedAgo: 100, idleTimeoutS: 30 });
+
+    const result = await repo.beatAndReap(SETTINGS);
+
+    expect(result.previousBeatAt).not.toBeNull();
+    expect(await row(busy)).toMatchObject({ status: 'stopped', end_reason: 'reaped' });
+    expect((await row(busy)).duration_ms).toBe(await durationToBeat(result.previousBeatAt!, busy));
+    expect((await row(busy)).ended_at).toEqual(result.previousBeatAt);
+    // It had idled out before the platform went down: it ends then, as idle.
+    expect(await row(idledBeforeTheCrash)).toMatchObject({ status: 'stopped', end_reason: 'idle_timeout', duration_ms: 30_000 });
+  });
+
+  it('does not reap after a gap shorter than the grace, and records the beat', async () => {
+    const t = await tenant();
+    await lastBeat(10);
+    const busy = await session(t, { startedAgo: 100 });
+    await task(t, busy, 'speaking');
+
+    const result = await repo.beatAndReap(SETTINGS);
+
+    expect(result.ended).toEqual([]);
+    expect((await row(busy)).status).toBe('active');
+    const [{ beat_at }] = await db.$queryRawUnsafe<Array<{ beat_at: Date }>>(`SELECT beat_at FROM platform_heartbeat WHERE id = 1`);
+    expect(beat_at.getTime()).toBeGreaterThan(result.previousBeatAt!.getTime());
+  });
+
+  it('after the beat that found the gap, sessions started since are served normally', async () => {
+    const t = await tenant();
+    await lastBeat(60);
+    await repo.beatAndReap(SETTINGS);
+    const fresh = await session(t, { startedAgo: 1 });
+
+    const result = await repo.beatAndReap(SETTINGS);
+
+    expect(result.ended).toEqual([]);
+    expect((await row(fresh)).status).toBe('active');
+  });
+});
+
+/** ms from the session's start to the given beat, computed by the database. */
+async function durationToBeat(beat: Date, sessionId: string): Promise<number> {
+  return msBetween(`$1::timestamptz - (SELECT started_at FROM sessions WHERE id = $2::uuid)`, beat, sessionId);
+}
+
+describe('beatAndReap: several workers at once', () => {
+  it('ends each due session exactly once when reapers run concurrently', async () => {
+    const t = await tenant();
+    const due = await Promise.all(Array.from({ length: 30 }, () => session(t, { startedAgo: 200, idleTimeoutS: 60 })));
+    const clients = Array.from({ length: 6 }, () => createPrismaClient(database.url));
+    extraClients.push(...clients);
+    await Promise.all(clients.map((c) => c.$queryRawUnsafe('SELECT 1')));
+
+    const results = await Promise.all(clients.map((c) => new SessionsRepository(c).beatAndReap(SETTINGS)));
+
+    const ended = results.flatMap((r) => r.ended.map((e) => e.sessionId));
+    expect(ended.sort()).toEqual([...due].sort());
+  });
+});
+
+describe('stop (the client) uses the same end rules', () => {
+  it('bills a live session from start to now, as client_stop', async () => {
+    const t = await tenant();
+    await repo.beatAndReap(SETTINGS);
+    const live = await session(t, { startedAgo: 10 });
+
+    const result = await repo.stop(t, live, 'client_stop');
+
+    expect(result.outcome).toBe('stopped');
+    const stopped = await row(live);
+    expect(stopped).toMatchObject({ status: 'stopped', end_reason: 'client_stop' });
+    expect(stopped.duration_ms).toBe(stopped.span_ms);
+    expect(stopped.duration_ms).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('ends a session that was already due at its due moment and reason, whenever the reaper would have run', async () => {
+    const t = await tenant();
+    await repo.beatAndReap(SETTINGS);
+    const idle = await session(t, { startedAgo: 200, idleTimeoutS: 60 });
+    const overLimit = await session(t, { startedAgo: 200, maxDurationS: 30, seenAgo: 1 });
+
+    await repo.stop(t, idle, 'client_stop');
+    await repo.stop(t, overLimit, 'client_stop');
+
+    expect(await row(idle)).toMatchObject({ end_reason: 'idle_timeout', duration_ms: 60_000, span_ms: 60_000 });
+    expect(await row(overLimit)).toMatchObject({ end_reason: 'max_duration', duration_ms: 30_000, span_ms: 30_000 });
+  });
+
+  it('does not bill the time the workers have been down', async () => {
+    const t = await tenant();
+    await lastBeat(60);
+    const stranded = await session(t, { startedAgo: 100, seenAgo: 1 });
+
+    await repo.stop(t, stranded, 'client_stop');
+
+    const stopped = await row(stranded);
+    expect(stopped.end_reason).toBe('reaped');
+    expect(stopped.duration_ms).toBe(await msBetween(`(SELECT beat_at FROM platform_heartbeat) - (SELECT started_at FROM sessions WHERE id = $1::uuid)`, stranded));
+  });
+
+  it('only stops the session of the tenant named', async () => {
+    const t = await tenant();
+    const other = await tenant();
+    const live = await session(t, { startedAgo: 10 });
+
+    await expect(repo.stop(other, live, 'client_stop')).resolves.toEqual({ outcome: 'not_found' });
+    expect((await row(live)).status).toBe('active');
+  });
+});
+
+describe('markStarted', () => {
+  it('starts a created session once, with the database clock', async () => {
+    const t = await tenant();
+    const created = await session(t, { startedAgo: null });
+
+    await expect(repo.markStarted(t, created, 'vendor-1')).resolves.toBe(true);
+    await expect(repo.markStarted(t, created, 'vendor-2')).resolves.toBe(false);
+
+    const started = await row(created);
+    expect(started.status).toBe('active');
+    expect(await msBetween(`now() - $1::timestamptz`, started.started_at)).toBeGreaterThanOrEqual(0);
+  });
+});
