@@ -14,7 +14,7 @@ describe('speech order with two worker processes', () => {
 
   beforeAll(async () => {
     // Short task locks: a killed worker's task is recovered in seconds, not the default 30 s.
-    platform = await startPlatform({ workers: 2, env: { SPEECH_LOCK_MS: '1500' } });
+    platform = await startPlatform({ workers: 2, env: { SPEECH_TAKEOVER_MS: '1500' } });
     api = apiClient(platform.apiUrl, platform.tenants.a.apiKey);
   });
   afterAll(() => platform?.stop());

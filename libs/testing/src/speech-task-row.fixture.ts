@@ -15,6 +15,8 @@ export function speechTaskRow(overrides: Partial<SpeechTaskRow> = {}): SpeechTas
     durationEstimateMs: 2250,
     attempts: 0,
     error: null,
+    interruptRequestedAt: null,
+    announcedAt: null,
     traceparent: null,
     createdAt: new Date('2025-01-01T00:00:00.000Z'),
     startedAt: null,

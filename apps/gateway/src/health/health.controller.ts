@@ -3,10 +3,9 @@ import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Redis } from 'ioredis';
-import { NATS_CONNECTION, probeNats, probeRedis } from '@avatar/messaging';
+import { NATS_CONNECTION, probeNats, probeRedis, REDIS_CLIENT } from '@avatar/messaging';
 import { Db, PRISMA_CLIENT, probeDatabase } from '@avatar/persistence';
 import { checkHealth, HealthReport, PROBE_TIMEOUT_MS } from '@avatar/observability';
-import { REDIS_CLIENT } from '../speech/speech-queue.provider';
 
 /** GET /health: the gateway and what it depends on; 503 when any of them is down. */
 @Controller('health')

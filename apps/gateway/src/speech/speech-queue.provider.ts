@@ -1,35 +1,22 @@
-import { Inject, Injectable, OnApplicationShutdown, Provider } from '@nestjs/common';
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { SPEECH_QUEUE, SpeakJobData } from '@avatar/contracts';
-import { createRedisClient } from '@avatar/messaging';
-import { GATEWAY_CONFIG, GatewayConfig } from '../gateway-config';
+import { RedisClientModule, redisConnectionOptions } from '@avatar/messaging';
+import { GatewayConfig } from '@avatar/config';
 
-export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
-export const SPEECH_QUEUE_TOKEN = Symbol('SPEECH_QUEUE');
 export type SpeechQueue = Queue<SpeakJobData>;
+/** DI token of the speech queue (what `@InjectQueue(SPEECH_QUEUE)` resolves). */
+export const SPEECH_QUEUE_TOKEN = getQueueToken(SPEECH_QUEUE);
 
-export const redisClientProvider: Provider = {
-  provide: REDIS_CLIENT,
-  useFactory: (config: GatewayConfig): Redis => createRedisClient(config.REDIS_URL, 'gateway', 'producer'),
-  inject: [GATEWAY_CONFIG],
-};
-
-export const speechQueueProvider: Provider = {
-  provide: SPEECH_QUEUE_TOKEN,
-  useFactory: (redis: Redis): SpeechQueue => new Queue<SpeakJobData>(SPEECH_QUEUE, { connection: redis }),
-  inject: [REDIS_CLIENT],
-};
-
-@Injectable()
-export class RedisShutdown implements OnApplicationShutdown {
-  constructor(
-    @Inject(SPEECH_QUEUE_TOKEN) private readonly queue: SpeechQueue,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-  ) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.queue.close();
-    await this.redis.quit().catch(() => this.redis.disconnect());
-  }
+/**
+ * The gateway produces speech jobs: BullMQ owns its Redis connection (fail-fast
+ * producer options) and @nestjs/bullmq closes it on shutdown.
+ */
+export function speechQueueModules(config: GatewayConfig) {
+  return [
+    BullModule.forRoot({ connection: redisConnectionOptions(config.REDIS_URL, 'gateway', 'producer') }),
+    BullModule.registerQueue({ name: SPEECH_QUEUE }),
+    // The health probe's own client.
+    RedisClientModule.forRoot(config.REDIS_URL, 'gateway', 'producer'),
+  ];
 }

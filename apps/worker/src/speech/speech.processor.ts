@@ -1,60 +1,76 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Inject, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { SPEECH_QUEUE, SpeakJobData } from '@avatar/contracts';
 import { continueTrace, runInTrace } from '@avatar/observability';
 import { WORKER_CONFIG, WorkerConfig } from '../worker-config';
 import { RunSpeechTaskUseCase } from './use-cases/run-speech-task.use-case';
 import { SpeechOrder } from './speech-order';
+import { ActiveSpeech } from './active-speech';
 
-export const WORKER_REDIS = Symbol('WORKER_REDIS');
-
-/** Maps BullMQ speak jobs to RunSpeechTask, and parks a job whose turn has not come. */
-@Injectable()
-export class SpeechProcessor implements OnModuleInit, OnApplicationShutdown {
+/**
+ * Maps BullMQ speak jobs to RunSpeechTask: parks a job whose turn has not come, puts
+ * a handed-back job straight back in line, and on shutdown drains — tasks being
+ * spoken get SPEECH_DRAIN_GRACE_MS to finish, then are handed to another worker.
+ */
+@Processor(SPEECH_QUEUE, { autorun: false })
+export class SpeechProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SpeechProcessor.name);
-  private worker?: Worker<SpeakJobData>;
 
   constructor(
     private readonly runSpeechTask: RunSpeechTaskUseCase,
     private readonly order: SpeechOrder,
-    @Inject(WORKER_REDIS) private readonly redis: Redis,
+    private readonly active: ActiveSpeech,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-  ) {}
-
-  onModuleInit(): void {
-    this.worker = new Worker<SpeakJobData>(SPEECH_QUEUE, (job, token) => this.process(job, token), {
-      connection: this.redis,
-      concurrency: this.config.WORKER_CONCURRENCY,
-      lockDuration: this.config.SPEECH_LOCK_MS,
-      stalledInterval: this.config.SPEECH_LOCK_MS,
-    });
-    this.worker.on('error', (err) => this.logger.error(`queue error: ${err.message}`));
+  ) {
+    super();
   }
 
-  private process(job: Job<SpeakJobData>, token?: string): Promise<string> {
+  /**
+   * The worker options come from the validated config, known only at run time (the
+   * decorator's are static): set them before the worker starts fetching jobs.
+   * A dead worker's job lock expires within 80 % of SPEECH_TAKEOVER_MS and the stalled
+   * check runs every 20 %, so its task is taken over within SPEECH_TAKEOVER_MS.
+   */
+  onApplicationBootstrap(): void {
+    const takeover = this.config.SPEECH_TAKEOVER_MS;
+    Object.assign(this.worker.opts, { lockDuration: Math.round(takeover * 0.8), stalledInterval: Math.round(takeover * 0.2), maxStalledCount: 10 });
+    this.worker.concurrency = this.config.WORKER_CONCURRENCY;
+    this.worker.on('error', (err) => this.logger.error(`queue error: ${err.message}`));
+    void this.worker.run();
+  }
+
+  async process(job: Job<SpeakJobData>, token?: string): Promise<string> {
     return runInTrace(continueTrace(job.data.traceparent), async () => {
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const outcome = await this.runSpeechTask.execute(job.data, { last });
-      if (outcome === 'wait') await this.park(job, token);
+      if (outcome === 'wait') {
+        await this.order.park(job, token);
+        throw new DelayedError();
+      }
+      if (outcome === 'handover') {
+        // Due at once: another worker (not this one, which is closing) takes it.
+        await this.order.park(job, token, 0);
+        throw new DelayedError();
+      }
       if (outcome === 'failed') throw new UnrecoverableError(`task ${job.data.taskId} failed`);
       return outcome;
     });
   }
 
   /**
-   * Delays the job until its predecessor wakes it. The predecessor may have finished
-   * between our check and the park; checking again after parking closes that gap.
+   * Drain: stop taking jobs, let the tasks being spoken finish within the grace, then
+   * hand the rest back (they go straight back in line for another worker).
    */
-  private async park(job: Job<SpeakJobData>, token?: string): Promise<never> {
-    await job.moveToDelayed(Date.now() + this.config.SPEECH_ORDER_RECHECK_MS, token);
-    if (!(await this.order.mustWait(job.data))) await this.order.wake(job.data.taskId);
-    throw new DelayedError();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    // Stop taking jobs and let the tasks being spoken finish: a clean shutdown cuts
-    // nobody off. (A crash is covered by BullMQ's stalled-job recovery.)
-    await this.worker?.close();
+  async beforeApplicationShutdown(): Promise<void> {
+    const grace = setTimeout(() => {
+      const handed = this.active.abortAll('handover');
+      if (handed > 0) this.logger.log(`handing ${handed} task(s) back to the queue`);
+    }, this.config.SPEECH_DRAIN_GRACE_MS);
+    try {
+      await this.worker.close();
+    } finally {
+      clearTimeout(grace);
+    }
   }
 }

@@ -8,6 +8,8 @@ export interface SpeakJobData {
   taskId: string;
   /** The task's position in its session: tasks are spoken in this order. */
   seq: number;
+  /** Expected speech length: the worker reserves frame ids for it. */
+  durationEstimateMs?: number;
   /** W3C trace context of the request that queued the task. */
   traceparent?: string;
 }

@@ -14,48 +14,100 @@ export interface NewSpeechTask {
   traceparent?: string;
 }
 
+/** What the gateway needs back from an accepted speak. */
+export interface QueuedTask {
+  id: string;
+  sessionId: string;
+  seq: number;
+}
+
 export type EnqueueResult =
-  | { outcome: 'queued'; task: SpeechTaskRow }
+  | { outcome: 'queued'; task: QueuedTask }
   | { outcome: 'session_not_found' }
   | { outcome: 'session_not_active'; status: string };
 
+/** A task this worker may now speak, with what it needs of its session. */
+export interface ClaimedTask {
+  id: string;
+  sessionId: string;
+  seq: number;
+  text: string;
+  voiceId: string | null;
+  voiceSettings: unknown;
+  durationEstimateMs: number;
+  /** 1 on the first try; more when the task is retried or taken over from a dead worker. */
+  attempt: number;
+  /** Frame ids of this attempt start after this one (reserved on the session). */
+  frameBase: number;
+  provider: string;
+  providerSessionId: string | null;
+  avatarId: string;
+  sessionVoiceId: string | null;
+  quality: string;
+}
+
+/** Why a task could not be claimed. */
+export type ClaimRefusal =
+  | { reason: 'gone' }
+  | { reason: 'ended'; status: 'completed' | 'interrupted' | 'failed'; announced: boolean; error: string | null; spokenSeconds: number }
+  | { reason: 'interrupt_requested' }
+  | { reason: 'session_stopped' }
+  | { reason: 'wait' };
+
 export interface InterruptedTask {
   id: string;
-  /** What the task was doing when it was interrupted. */
+  /** What the task was doing: queued ones are ended at once, speaking ones are asked to stop. */
   previous: 'queued' | 'speaking';
 }
 
-/** Speech tasks of one tenant. Every method takes the tenant id first. */
+/** A task the reconciler must act on, with its scope (the sweep spans tenants). */
+export interface TaskRef {
+  tenantId: string;
+  sessionId: string;
+  id: string;
+  seq: number;
+  status: string;
+  error: string | null;
+  durationEstimateMs: number;
+  traceparent: string | null;
+  /** Seconds from start to end, for a task that ended. */
+  spokenSeconds: number;
+}
+
+const TERMINAL = ['completed', 'interrupted', 'failed'] as const;
+/** Seconds a task took from start to end (0 if it never started). */
+const SPOKEN_SECONDS = Prisma.sql`COALESCE(extract(epoch FROM (t.ended_at - t.started_at)), 0)::float8`;
+
+/**
+ * Speech tasks. Every tenant-facing method takes the tenant id first. The hot path
+ * is one statement per step (enqueue, claim, finish), in raw SQL: Prisma's
+ * interactive transactions cost several round trips each.
+ */
 @Injectable()
 export class SpeechTasksRepository {
   constructor(@Inject(PRISMA_CLIENT) private readonly db: Db) {}
 
   /**
-   * Appends a task to its session's speaking order. The sequence number comes from
-   * the session row (UPDATE … RETURNING locks it), so concurrent speaks get distinct,
-   * gap-free positions, and a session that is not active gets nothing written.
+   * Appends a task to its session's speaking order in one statement: the sequence
+   * number comes from the session row (the UPDATE locks it), so concurrent speaks
+   * get distinct, gap-free positions, and a session that is not active gets nothing.
    */
   async enqueue(tenantId: string, sessionId: string, task: NewSpeechTask): Promise<EnqueueResult> {
-    return this.db.$transaction(async (tx) => {
-      const seq = await tx.$queryRaw<Array<{ task_seq: number }>>`
+    const settings = task.voiceSettings === undefined ? null : JSON.stringify(task.voiceSettings);
+    const rows = await this.db.$queryRaw<Array<{ seq: number }>>`
+      WITH next AS (
         UPDATE sessions SET task_seq = task_seq + 1
          WHERE tenant_id = ${tenantId}::uuid AND id = ${sessionId}::uuid AND status = 'active'
-     RETURNING task_seq`;
-      if (seq.length === 0) {
-        const session = await tx.session.findFirst({ where: { tenantId, id: sessionId }, select: { status: true } });
-        return session ? { outcome: 'session_not_active' as const, status: session.status } : { outcome: 'session_not_found' as const };
-      }
-      const created = await tx.speechTask.create({
-        data: {
-          ...task,
-          voiceSettings: task.voiceSettings as Prisma.InputJsonValue | undefined,
-          tenantId,
-          sessionId,
-          seq: seq[0].task_seq,
-        },
-      });
-      return { outcome: 'queued' as const, task: created };
-    });
+     RETURNING task_seq
+      )
+      INSERT INTO speech_tasks (id, tenant_id, session_id, seq, text, voice_id, voice_settings, duration_estimate_ms, traceparent)
+      SELECT ${task.id}::uuid, ${tenantId}::uuid, ${sessionId}::uuid, next.task_seq, ${task.text}, ${task.voiceId ?? null},
+             ${settings}::jsonb, ${task.durationEstimateMs}, ${task.traceparent ?? null}
+        FROM next
+   RETURNING seq`;
+    if (rows.length === 1) return { outcome: 'queued', task: { id: task.id, sessionId, seq: rows[0].seq } };
+    const session = await this.db.session.findFirst({ where: { tenantId, id: sessionId }, select: { status: true } });
+    return session ? { outcome: 'session_not_active', status: session.status } : { outcome: 'session_not_found' };
   }
 
   find(tenantId: string, taskId: string): Promise<SpeechTaskRow | null> {
@@ -67,76 +119,194 @@ export class SpeechTasksRepository {
     await this.db.speechTask.deleteMany({ where: { tenantId, id: taskId, status: 'queued' } });
   }
 
-  /** Whether an earlier task of the session has yet to finish: then this one must wait. */
-  async hasUnfinishedPredecessor(tenantId: string, sessionId: string, seq: number): Promise<boolean> {
-    const count = await this.db.speechTask.count({
-      where: { tenantId, sessionId, seq: { lt: seq }, status: { in: ['queued', 'speaking'] } },
-    });
-    return count > 0;
+  /**
+   * queued → speaking, in one statement, when it is the task's turn: its session is
+   * active, no interrupt is pending on it, and no earlier task of the session is
+   * queued or still speaking (an interrupted speaker counts until it has stopped).
+   * Also takes a task left `speaking` by a worker that died: the caller holds the
+   * task's job lock, so nobody else is speaking it. Reserves `frameReserve` frame ids
+   * on the session for this attempt. Null when it cannot be claimed: ask `whyNot`.
+   */
+  async claim(tenantId: string, taskId: string, frameReserve: number): Promise<ClaimedTask | null> {
+    const rows = await this.db.$queryRaw<Array<Omit<ClaimedTask, 'frameBase'> & { frameBase: bigint }>>`
+      WITH target AS (
+        SELECT t.id, t.session_id FROM speech_tasks t
+          JOIN sessions s ON s.id = t.session_id
+         WHERE t.tenant_id = ${tenantId}::uuid AND t.id = ${taskId}::uuid
+           AND t.status IN ('queued', 'speaking') AND t.interrupt_requested_at IS NULL
+           AND s.status = 'active'
+           AND NOT EXISTS (
+             SELECT 1 FROM speech_tasks p
+              WHERE p.tenant_id = t.tenant_id AND p.session_id = t.session_id AND p.seq < t.seq
+                AND p.status IN ('queued', 'speaking'))
+           FOR UPDATE OF t
+      ), frames AS (
+        UPDATE sessions s SET frame_seq = s.frame_seq + ${frameReserve}
+          FROM target WHERE s.id = target.session_id
+     RETURNING s.id, s.frame_seq - ${frameReserve} AS frame_base, s.provider, s.provider_session_id, s.avatar_id, s.voice_id, s.quality
+      )
+      UPDATE speech_tasks t
+         SET status = 'speaking', started_at = now(), attempts = t.attempts + 1
+        FROM target, frames
+       WHERE t.id = target.id AND frames.id = target.session_id
+   RETURNING t.id::text AS "id", t.session_id::text AS "sessionId", t.seq, t.text, t.voice_id AS "voiceId",
+             t.voice_settings AS "voiceSettings", t.duration_estimate_ms AS "durationEstimateMs", t.attempts AS "attempt",
+             frames.frame_base AS "frameBase", frames.provider, frames.provider_session_id AS "providerSessionId",
+             frames.avatar_id AS "avatarId", frames.voice_id AS "sessionVoiceId", frames.quality`;
+    if (rows.length === 0) return null;
+    return { ...rows[0], frameBase: Number(rows[0].frameBase) };
   }
 
-  /** The next task waiting in the session after `seq`, if any. */
-  nextQueued(tenantId: string, sessionId: string, afterSeq: number): Promise<Pick<SpeechTaskRow, 'id'> | null> {
-    return this.db.speechTask.findFirst({
-      where: { tenantId, sessionId, seq: { gt: afterSeq }, status: 'queued' },
-      orderBy: { seq: 'asc' },
-      select: { id: true },
-    });
+  /** Why `claim` refused the task (one read, off the hot path). */
+  async whyNot(tenantId: string, taskId: string): Promise<ClaimRefusal> {
+    const rows = await this.db.$queryRaw<
+      Array<{ status: string; announced: boolean; error: string | null; spoken_seconds: number; interrupt_requested: boolean; session_status: string }>
+    >`
+      SELECT t.status::text, t.announced_at IS NOT NULL AS announced, t.error, ${SPOKEN_SECONDS} AS spoken_seconds,
+             t.interrupt_requested_at IS NOT NULL AS interrupt_requested, s.status::text AS session_status
+        FROM speech_tasks t JOIN sessions s ON s.id = t.session_id
+       WHERE t.tenant_id = ${tenantId}::uuid AND t.id = ${taskId}::uuid`;
+    const row = rows[0];
+    if (!row) return { reason: 'gone' };
+    if ((TERMINAL as readonly string[]).includes(row.status)) {
+      return { reason: 'ended', status: row.status as (typeof TERMINAL)[number], announced: row.announced, error: row.error, spokenSeconds: Number(row.spoken_seconds) };
+    }
+    if (row.interrupt_requested) return { reason: 'interrupt_requested' };
+    if (row.session_status !== 'active') return { reason: 'session_stopped' };
+    return { reason: 'wait' };
   }
 
   /**
-   * queued → speaking. Also takes a task left `speaking` by a worker that died: the
-   * caller holds the task's job lock, so nobody else can be speaking it. False when
-   * it has ended (interrupted, completed, failed).
+   * speaking → completed/failed. False when an interrupt got there first (requested
+   * or done): the caller ends the task as interrupted instead.
    */
-  async claim(tenantId: string, taskId: string): Promise<boolean> {
-    const { count } = await this.db.speechTask.updateMany({
-      where: { tenantId, id: taskId, status: { in: ['queued', 'speaking'] } },
-      data: { status: 'speaking', startedAt: new Date(), attempts: { increment: 1 } },
-    });
-    return count === 1;
-  }
-
-  /** speaking → completed/failed. False when an interrupt got there first. */
   async finish(tenantId: string, taskId: string, status: 'completed' | 'failed', error?: string): Promise<boolean> {
-    const { count } = await this.db.speechTask.updateMany({
-      where: { tenantId, id: taskId, status: 'speaking' },
-      data: { status, endedAt: new Date(), error: error ?? null },
-    });
+    const count = await this.db.$executeRaw`
+      UPDATE speech_tasks SET status = ${status}::speech_task_status, ended_at = now(), error = ${error ?? null}
+       WHERE tenant_id = ${tenantId}::uuid AND id = ${taskId}::uuid AND status = 'speaking' AND interrupt_requested_at IS NULL`;
     return count === 1;
   }
 
-  /** A failed task that ends without ever speaking (its retries ran out while queued). */
-  async failQueued(tenantId: string, taskId: string, error: string): Promise<boolean> {
-    const { count } = await this.db.speechTask.updateMany({
-      where: { tenantId, id: taskId, status: { in: ['queued', 'speaking'] } },
-      data: { status: 'failed', endedAt: new Date(), error },
-    });
+  /** queued/speaking → interrupted, once the speaker (if any) has stopped. False when it had already ended. */
+  async endInterrupted(tenantId: string, taskId: string): Promise<boolean> {
+    const count = await this.db.$executeRaw`
+      UPDATE speech_tasks SET status = 'interrupted', ended_at = now()
+       WHERE tenant_id = ${tenantId}::uuid AND id = ${taskId}::uuid AND status IN ('queued', 'speaking')`;
     return count === 1;
   }
 
-  /** speaking → queued, to be tried again after a transient failure. */
-  async release(tenantId: string, taskId: string, error: string): Promise<boolean> {
-    const { count } = await this.db.speechTask.updateMany({
-      where: { tenantId, id: taskId, status: 'speaking' },
-      data: { status: 'queued', error },
-    });
+  /** A task that fails for good, speaking or not (its retries ran out). */
+  async fail(tenantId: string, taskId: string, error: string): Promise<boolean> {
+    const count = await this.db.$executeRaw`
+      UPDATE speech_tasks SET status = 'failed', ended_at = now(), error = ${error}
+       WHERE tenant_id = ${tenantId}::uuid AND id = ${taskId}::uuid AND status IN ('queued', 'speaking')
+         AND interrupt_requested_at IS NULL`;
     return count === 1;
   }
 
-  /** Ends every queued or speaking task of the session as interrupted, in speaking order. */
+  /**
+   * speaking → queued, to be spoken again: after a transient failure, or handed back
+   * by a worker that is shutting down. False when an interrupt is pending or done.
+   */
+  async release(tenantId: string, taskId: string, error: string | null): Promise<boolean> {
+    const count = await this.db.$executeRaw`
+      UPDATE speech_tasks SET status = 'queued', error = ${error}
+       WHERE tenant_id = ${tenantId}::uuid AND id = ${taskId}::uuid AND status = 'speaking' AND interrupt_requested_at IS NULL`;
+    return count === 1;
+  }
+
+  /**
+   * Interrupts the session in one statement: queued tasks end `interrupted` now; the
+   * speaking one is marked (interrupt requested) and ends when its speaker stops, so
+   * the next task cannot start while it still emits frames. In speaking order.
+   */
   async interruptPending(tenantId: string, sessionId: string): Promise<InterruptedTask[]> {
     return this.db.$queryRaw<InterruptedTask[]>`
       WITH pending AS (
         SELECT id, status, seq FROM speech_tasks
          WHERE tenant_id = ${tenantId}::uuid AND session_id = ${sessionId}::uuid AND status IN ('queued', 'speaking')
-         FOR UPDATE
-      ), updated AS (
+           FOR UPDATE
+      ), queued AS (
         UPDATE speech_tasks t SET status = 'interrupted', ended_at = now()
-          FROM pending
-         WHERE t.id = pending.id
-     RETURNING t.id::text AS id, pending.status::text AS previous, pending.seq
+          FROM pending WHERE t.id = pending.id AND pending.status = 'queued'
+     RETURNING t.id, pending.seq
+      ), speaking AS (
+        UPDATE speech_tasks t SET interrupt_requested_at = COALESCE(t.interrupt_requested_at, now())
+          FROM pending WHERE t.id = pending.id AND pending.status = 'speaking'
+     RETURNING t.id, pending.seq
       )
-      SELECT id, previous FROM updated ORDER BY seq`;
+      SELECT id::text AS id, previous FROM (
+        SELECT id, seq, 'queued' AS previous FROM queued
+        UNION ALL
+        SELECT id, seq, 'speaking' AS previous FROM speaking
+      ) ended ORDER BY seq`;
+  }
+
+  /** Whether a task of the session is still being spoken (an interrupted one counts until its speaker stopped). */
+  async isSpeaking(tenantId: string, sessionId: string): Promise<boolean> {
+    const rows = await this.db.$queryRaw<Array<{ speaking: boolean }>>`
+      SELECT EXISTS (SELECT 1 FROM speech_tasks
+                      WHERE tenant_id = ${tenantId}::uuid AND session_id = ${sessionId}::uuid AND status = 'speaking') AS speaking`;
+    return rows[0]?.speaking ?? false;
+  }
+
+  /** The terminal events of these tasks are out: the reconciler leaves them alone. */
+  async markAnnounced(tenantId: string, taskIds: string[]): Promise<void> {
+    if (taskIds.length === 0) return;
+    await this.db.$executeRaw`
+      UPDATE speech_tasks SET announced_at = now()
+       WHERE tenant_id = ${tenantId}::uuid AND id = ANY(${taskIds}::uuid[]) AND announced_at IS NULL`;
+  }
+
+  /** The next task waiting in the session after `seq`, if any. */
+  async nextQueued(tenantId: string, sessionId: string, afterSeq: number): Promise<{ id: string } | null> {
+    const rows = await this.db.$queryRaw<Array<{ id: string }>>`
+      SELECT id::text AS id FROM speech_tasks
+       WHERE tenant_id = ${tenantId}::uuid AND session_id = ${sessionId}::uuid AND seq > ${afterSeq} AND status = 'queued'
+       ORDER BY seq LIMIT 1`;
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Of the tasks this worker is speaking (ids it holds the job locks of), those that
+   * must stop: an interrupt was requested, or they ended elsewhere. The speaker's
+   * safety net when a halt broadcast is lost. Not tenant-scoped: the ids are the
+   * worker's own.
+   */
+  async mustStop(taskIds: string[]): Promise<string[]> {
+    if (taskIds.length === 0) return [];
+    const rows = await this.db.$queryRaw<Array<{ id: string }>>`
+      SELECT id::text AS id FROM speech_tasks
+       WHERE id = ANY(${taskIds}::uuid[]) AND (interrupt_requested_at IS NOT NULL OR status <> 'speaking')`;
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * The reconciler's sweep over every tenant (the one place a query spans tenants;
+   * each row carries its tenant, and what is done with it is scoped again):
+   * - queued tasks at the head of their session's line for longer than `staleMs`
+   *   (a job that was never queued, or a successor nobody woke);
+   * - tasks that ended more than `staleMs` ago without their terminal event.
+   */
+  async stale(staleMs: number, limit: number): Promise<{ heads: TaskRef[]; unannounced: TaskRef[] }> {
+    const seconds = staleMs / 1000;
+    const heads = await this.db.$queryRaw<TaskRef[]>`
+      SELECT t.tenant_id::text AS "tenantId", t.session_id::text AS "sessionId", t.id::text AS id, t.seq, t.status::text AS status, t.error,
+             t.duration_estimate_ms AS "durationEstimateMs", t.traceparent, 0::float8 AS "spokenSeconds"
+        FROM speech_tasks t
+       WHERE t.status = 'queued' AND t.created_at < now() - make_interval(secs => ${seconds}::double precision)
+         AND NOT EXISTS (
+           SELECT 1 FROM speech_tasks p
+            WHERE p.tenant_id = t.tenant_id AND p.session_id = t.session_id AND p.seq < t.seq
+              AND p.status IN ('queued', 'speaking'))
+       ORDER BY t.created_at LIMIT ${limit}`;
+    const unannounced = await this.db.$queryRaw<TaskRef[]>`
+      SELECT t.tenant_id::text AS "tenantId", t.session_id::text AS "sessionId", t.id::text AS id, t.seq, t.status::text AS status, t.error,
+             t.duration_estimate_ms AS "durationEstimateMs", t.traceparent, ${SPOKEN_SECONDS} AS "spokenSeconds"
+        FROM speech_tasks t
+       WHERE status IN ('completed', 'interrupted', 'failed') AND announced_at IS NULL
+         AND ended_at < now() - make_interval(secs => ${seconds}::double precision)
+       ORDER BY ended_at LIMIT ${limit}`;
+    return { heads, unannounced };
   }
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { SPEAK_JOB, SPEAK_JOB_OPTIONS } from '@avatar/contracts';
-import type { EnqueueResult, NewSpeechTask, SpeechTaskRow, SpeechTasksRepository } from '@avatar/persistence';
+import type { EnqueueResult, NewSpeechTask, SpeechTasksRepository } from '@avatar/persistence';
 import { estimateSpeechSeconds } from '@avatar/providers';
 import { continueTrace, parseTraceparent, runInTrace } from '@avatar/observability';
 import { caughtPlatformError } from '@avatar/testing';
@@ -14,7 +14,7 @@ const CONFIG = { SPEECH_WORDS_PER_MINUTE: 150 } as unknown as GatewayConfig;
 const TEXT = 'Hello there, how are you today?';
 
 function queuedResult(task: NewSpeechTask, seq = 7): EnqueueResult {
-  return { outcome: 'queued', task: { ...task, sessionId: SESSION, tenantId: TENANT, seq, status: 'queued' } as unknown as SpeechTaskRow };
+  return { outcome: 'queued', task: { id: task.id, sessionId: SESSION, seq } };
 }
 
 function setup() {

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
 import { randomUUID } from 'node:crypto';
-import { PlatformError, SPEAK_JOB, SPEAK_JOB_OPTIONS, SpeakRequest, SpeakResponse } from '@avatar/contracts';
+import { PlatformError, SPEAK_JOB, SPEECH_QUEUE, SPEAK_JOB_OPTIONS, SpeakRequest, SpeakResponse } from '@avatar/contracts';
 import { SpeechTasksRepository } from '@avatar/persistence';
 import { estimateSpeechSeconds } from '@avatar/providers';
 import { outgoingTraceparent } from '@avatar/observability';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
-import { SPEECH_QUEUE_TOKEN, SpeechQueue } from '../speech-queue.provider';
+import type { SpeechQueue } from '../speech-queue.provider';
 
 /**
  * avatar.speak: the task takes the next place in its session's order (database),
@@ -18,7 +19,7 @@ export class SpeakUseCase {
 
   constructor(
     private readonly tasks: SpeechTasksRepository,
-    @Inject(SPEECH_QUEUE_TOKEN) private readonly queue: SpeechQueue,
+    @InjectQueue(SPEECH_QUEUE) private readonly queue: SpeechQueue,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -28,12 +29,13 @@ export class SpeakUseCase {
       throw new PlatformError('VALIDATION_ERROR', 'text has no words to speak', { fields: [{ field: 'text', message: 'has no words to speak' }] });
     }
     const traceparent = outgoingTraceparent();
+    const durationEstimateMs = Math.round(estimate * 1000);
     const result = await this.tasks.enqueue(tenantId, request.session_id, {
       id: randomUUID(),
       text: request.text,
       voiceId: request.voice_id,
       voiceSettings: request.voice_settings,
-      durationEstimateMs: Math.round(estimate * 1000),
+      durationEstimateMs,
       traceparent,
     });
     if (result.outcome === 'session_not_found') {
@@ -46,14 +48,14 @@ export class SpeakUseCase {
     try {
       await this.queue.add(
         SPEAK_JOB,
-        { tenantId, sessionId: task.sessionId, taskId: task.id, seq: task.seq, traceparent },
+        { tenantId, sessionId: task.sessionId, taskId: task.id, seq: task.seq, durationEstimateMs, traceparent },
         { ...SPEAK_JOB_OPTIONS, jobId: task.id },
       );
     } catch (err) {
       this.logger.error(`could not queue task ${task.id}: ${(err as Error).message}`);
       await this.tasks.discard(tenantId, task.id).catch((discardErr: Error) => {
-        // The task stays queued without a job; a worker never sees it, and the client
-        // still learns that the speak did not happen.
+        // The task stays queued without a job: the workers' reconciler queues it within
+        // seconds (the client was told 503 and may retry; at worst it is spoken once).
         this.logger.error(`could not discard task ${task.id}: ${discardErr.message}`);
       });
       throw new PlatformError('SERVICE_UNAVAILABLE', 'the speech queue is unavailable, try again', { session_id: request.session_id });

@@ -1,14 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { StopCommand, StopReply } from '@avatar/contracts';
-import { SessionsRepository } from '@avatar/persistence';
+import { SessionsRepository, SpeechTasksRepository } from '@avatar/persistence';
 import { ProviderRegistry } from '@avatar/providers';
 import { SessionScope } from '@avatar/messaging';
 import { InterruptSessionUseCase } from './interrupt-session.use-case';
 
+/** How often, and how long at most, stop waits for an interrupted speaker to fall silent. */
+const SILENCE_POLL_MS = 20;
+const SILENCE_WAIT_MS = 3000;
+
 /**
- * After streaming.stop has fixed the duration: drops the session's tasks and ends
- * the vendor session. A vendor that fails to stop is logged; the session is stopped
- * for billing either way.
+ * After streaming.stop has fixed the duration: drops the session's tasks, waits (a
+ * little) until the one being spoken has stopped and announced its end, and ends the
+ * vendor session; only then does the caller announce `session.stopped`, which closes
+ * the session's sockets, so clients see every task's terminal event first. A vendor
+ * that fails to stop is logged; the session is stopped for billing either way.
  */
 @Injectable()
 export class StopProviderSessionUseCase {
@@ -18,10 +24,12 @@ export class StopProviderSessionUseCase {
     private readonly sessions: SessionsRepository,
     private readonly providers: ProviderRegistry,
     private readonly interruptSession: InterruptSessionUseCase,
+    private readonly tasks: SpeechTasksRepository,
   ) {}
 
   async execute(scope: SessionScope, command: StopCommand): Promise<StopReply> {
     const reply = await this.interruptSession.execute(scope, { reason: 'session_stopped' });
+    await this.untilSilent(scope);
     const session = await this.sessions.find(scope.tenantId, scope.sessionId);
     if (session?.providerSessionId) {
       try {
@@ -37,5 +45,17 @@ export class StopProviderSessionUseCase {
       }
     }
     return reply;
+  }
+
+  private async untilSilent(scope: SessionScope): Promise<void> {
+    const deadline = Date.now() + SILENCE_WAIT_MS;
+    while (await this.tasks.isSpeaking(scope.tenantId, scope.sessionId)) {
+      if (Date.now() > deadline) {
+        // Its worker died: the worker that takes the job over ends and announces it.
+        this.logger.warn(`session ${scope.sessionId}: the interrupted speaker did not confirm within ${SILENCE_WAIT_MS} ms`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, SILENCE_POLL_MS));
+    }
   }
 }

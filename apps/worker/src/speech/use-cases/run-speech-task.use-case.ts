@@ -1,14 +1,16 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { SessionEvent, SpeakJobData, TERMINAL_TASK_STATUSES, VoiceSettings } from '@avatar/contracts';
-import { SessionsRepository, SpeechTasksRepository } from '@avatar/persistence';
-import { EventPublisher } from '@avatar/messaging';
-import { ProviderError } from '@avatar/providers';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { FrameEvent, SpeakJobData, VoiceSettings } from '@avatar/contracts';
+import { ClaimedTask, SpeechTasksRepository } from '@avatar/persistence';
+import { EventPublisher, SessionScope } from '@avatar/messaging';
+import { ProviderError, ProviderMediaEvent } from '@avatar/providers';
 import { ProviderConnections } from '../../providers/provider-connections';
+import { InterruptSessionUseCase } from '../../sessions/use-cases/interrupt-session.use-case';
+import { WORKER_CONFIG, WorkerConfig } from '../../worker-config';
 import { ActiveSpeech } from '../active-speech';
 import { SpeechOrder } from '../speech-order';
-import { InterruptSessionUseCase } from '../../sessions/use-cases/interrupt-session.use-case';
+import { endingOf, TaskEnding, TaskEndings } from '../task-endings';
 
-export type RunOutcome = 'spoken' | 'interrupted' | 'failed' | 'skipped' | 'wait';
+export type RunOutcome = 'spoken' | 'interrupted' | 'failed' | 'skipped' | 'wait' | 'handover';
 
 export interface Attempt {
   /** This is the last try BullMQ will make: a transient failure now fails the task. */
@@ -19,10 +21,12 @@ export interface Attempt {
 export class RetryableSpeechError extends Error {}
 
 /**
- * Speaks one task, if it is its turn: claims it, streams the provider's frames as
- * session events between `task.started` and `task.completed`, and records how it
- * ended. Every state change is a conditional update, so an interrupt that lands at
- * any moment wins cleanly.
+ * Speaks one task when it is its turn. One statement claims it (turn, session,
+ * interrupt and frame ids checked and reserved together); then `task.started`, the
+ * provider's frames (core NATS, no ack), and exactly one terminal event. Every state
+ * change is conditional, so an interrupt that lands at any moment wins cleanly; the
+ * task stays `speaking` until its speaker has really stopped, so the next one never
+ * overlaps it.
  */
 @Injectable()
 export class RunSpeechTaskUseCase {
@@ -30,73 +34,92 @@ export class RunSpeechTaskUseCase {
 
   constructor(
     private readonly tasks: SpeechTasksRepository,
-    private readonly sessions: SessionsRepository,
     private readonly events: EventPublisher,
+    private readonly endings: TaskEndings,
     private readonly connections: ProviderConnections,
     private readonly active: ActiveSpeech,
     private readonly order: SpeechOrder,
     private readonly interruptSession: InterruptSessionUseCase,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
   async execute(job: SpeakJobData, attempt: Attempt): Promise<RunOutcome> {
-    const { tenantId, sessionId, taskId } = job;
-    const scope = { tenantId, sessionId };
-    const task = await this.tasks.find(tenantId, taskId);
-    if (!task || TERMINAL_TASK_STATUSES.includes(task.status)) return 'skipped';
+    const scope = { tenantId: job.tenantId, sessionId: job.sessionId };
+    const claimed = await this.tasks.claim(job.tenantId, job.taskId, this.frameReserve(job));
+    if (!claimed) return this.refused(job, scope);
 
-    const session = await this.sessions.find(tenantId, sessionId);
-    if (!session || session.status === 'stopped') {
-      // Stopped while this task waited (and no worker was there to drop it then).
-      await this.interruptSession.execute(scope, { reason: 'session_stopped' });
-      return 'interrupted';
-    }
-    if (await this.order.mustWait(job)) return 'wait';
-    if (!(await this.tasks.claim(tenantId, taskId))) return 'skipped';
-
-    const signal = this.active.begin(sessionId, taskId);
+    const signal = this.active.begin(job.sessionId, job.taskId);
     try {
-      // An interrupt that committed between the claim and begin() found nothing to
-      // abort here: look once more now that it would.
-      const current = await this.tasks.find(tenantId, taskId);
-      if (current?.status !== 'speaking') return await this.endInterrupted(job, 0);
-
-      const estimate = task.durationEstimateMs / 1000;
       await this.events.publishAll(scope, [
-        { type: 'task.started', task_id: taskId, duration_estimate: estimate },
+        { type: 'task.started', task_id: job.taskId, duration_estimate: claimed.durationEstimateMs / 1000, attempt: claimed.attempt },
         { type: 'status', status: 'speaking', message: 'Avatar is speaking' },
       ]);
-      const connection = await this.connections.get(session.provider, {
-        providerSessionId: session.providerSessionId ?? '',
-        spec: { tenantId, sessionId, avatarId: session.avatarId, voiceId: session.voiceId ?? undefined, quality: session.quality },
-      });
-      const outcome = await connection.speak(
-        { taskId, text: task.text, voiceId: task.voiceId ?? session.voiceId ?? undefined, voiceSettings: (task.voiceSettings ?? undefined) as VoiceSettings | undefined },
-        (event) => this.events.publish(scope, event).then(() => undefined),
-        signal,
-      );
-      if (outcome.interrupted || !(await this.tasks.finish(tenantId, taskId, 'completed'))) {
-        return await this.endInterrupted(job, outcome.spokenSeconds);
+      const outcome = await this.speak(scope, claimed, signal);
+      if (this.active.reason(job.sessionId, job.taskId) === 'handover') {
+        if (await this.tasks.release(job.tenantId, job.taskId, null)) return 'handover';
       }
-      await this.events.publishAll(scope, [{ type: 'task.completed', task_id: taskId, duration: outcome.spokenSeconds }, ...(await this.idleUnlessMore(job))]);
+      if (outcome.interrupted || !(await this.tasks.finish(job.tenantId, job.taskId, 'completed'))) {
+        return await this.endInterrupted(job, scope, outcome.spokenSeconds);
+      }
+      await this.announce(job, scope, { type: 'task.completed', duration: outcome.spokenSeconds });
       return 'spoken';
     } catch (err) {
-      return await this.endFailed(job, err, attempt);
+      return await this.endFailed(job, scope, err, attempt);
     } finally {
-      this.active.end(sessionId, taskId);
-      await this.order.wakeSuccessor(job);
+      this.active.end(job.sessionId, job.taskId);
     }
   }
 
-  private async endInterrupted(job: SpeakJobData, spokenSeconds: number): Promise<RunOutcome> {
-    this.logger.log(`task ${job.taskId} interrupted after ${spokenSeconds.toFixed(2)} s`);
-    await this.events.publishAll(job, [
-      { type: 'task.interrupted', task_id: job.taskId },
-      { type: 'status', status: 'idle', message: 'Avatar was interrupted' },
-    ]);
+  private async speak(scope: SessionScope, task: ClaimedTask, signal: AbortSignal) {
+    const connection = await this.connections.get(task.provider, {
+      providerSessionId: task.providerSessionId ?? '',
+      spec: { ...scope, avatarId: task.avatarId, voiceId: task.sessionVoiceId ?? undefined, quality: task.quality },
+    });
+    // Frame ids continue the session's count: this attempt's block was reserved by the claim.
+    let frames = 0;
+    const emit = async (event: ProviderMediaEvent) => {
+      if (signal.aborted) return; // silence after interrupt: nothing more leaves this speaker
+      const out = event.type === 'frame' ? ({ ...event, frame_id: task.frameBase + ++frames } as FrameEvent) : event;
+      this.events.publishMedia(scope, out);
+    };
+    return connection.speak(
+      { taskId: task.id, text: task.text, voiceId: task.voiceId ?? task.sessionVoiceId ?? undefined, voiceSettings: (task.voiceSettings ?? undefined) as VoiceSettings | undefined },
+      emit,
+      signal,
+    );
+  }
+
+  /** The claim was refused: find out why and act on it. */
+  private async refused(job: SpeakJobData, scope: SessionScope): Promise<RunOutcome> {
+    const why = await this.tasks.whyNot(job.tenantId, job.taskId);
+    switch (why.reason) {
+      case 'gone':
+        return 'skipped';
+      case 'wait':
+        return 'wait';
+      case 'ended':
+        // Ended by a process that died before announcing it: announce it now.
+        if (!why.announced) await this.announce(job, scope, endingOf(why.status, why.error, why.spokenSeconds));
+        return 'skipped';
+      case 'interrupt_requested':
+        // Interrupted while a worker that has since died was speaking it.
+        return this.endInterrupted(job, scope, 0);
+      case 'session_stopped':
+        // Stopped while this task waited (and no worker was there to drop it then).
+        await this.interruptSession.execute(scope, { reason: 'session_stopped' });
+        return 'interrupted';
+    }
+  }
+
+  private async endInterrupted(job: SpeakJobData, scope: SessionScope, spokenSeconds: number): Promise<RunOutcome> {
+    if (await this.tasks.endInterrupted(job.tenantId, job.taskId)) {
+      this.logger.log(`task ${job.taskId} interrupted after ${spokenSeconds.toFixed(2)} s`);
+    }
+    await this.announce(job, scope, { type: 'task.interrupted' });
     return 'interrupted';
   }
 
-  private async endFailed(job: SpeakJobData, err: unknown, attempt: Attempt): Promise<RunOutcome> {
+  private async endFailed(job: SpeakJobData, scope: SessionScope, err: unknown, attempt: Attempt): Promise<RunOutcome> {
     const message = err instanceof Error ? err.message : String(err);
     // A provider says whether its failure is worth retrying; anything else (a database
     // or NATS blip) is infrastructure, and transient until the attempts run out.
@@ -104,20 +127,31 @@ export class RunSpeechTaskUseCase {
     if (retryable && !attempt.last) {
       // Back to the queue: its successors keep waiting for it.
       if (await this.tasks.release(job.tenantId, job.taskId, message)) {
-        await this.events.publish(job, { type: 'status', status: 'idle', message: `Speech failed, retrying: ${message}` });
+        await this.events.publish(scope, { type: 'status', status: 'idle', message: `Speech failed, retrying: ${message}` });
       }
       throw new RetryableSpeechError(message);
     }
     this.logger.warn(`task ${job.taskId} failed: ${message}`);
-    if (await this.tasks.failQueued(job.tenantId, job.taskId, message)) {
-      await this.events.publishAll(job, [{ type: 'task.failed', task_id: job.taskId, error: message }, ...(await this.idleUnlessMore(job))]);
+    if (await this.tasks.fail(job.tenantId, job.taskId, message)) {
+      await this.announce(job, scope, { type: 'task.failed', error: message });
+      return 'failed';
     }
-    return 'failed';
+    // An interrupt got there first.
+    return this.endInterrupted(job, scope, 0);
   }
 
-  /** `status idle` only when nothing else of the session is waiting to be spoken. */
-  private async idleUnlessMore(job: SpeakJobData): Promise<SessionEvent[]> {
+  /** The terminal event (+ idle when nothing follows), then the successor's turn. */
+  private async announce(job: SpeakJobData, scope: SessionScope, ending: TaskEnding): Promise<void> {
     const next = await this.tasks.nextQueued(job.tenantId, job.sessionId, job.seq);
-    return next ? [] : [{ type: 'status', status: 'idle', message: 'Avatar is idle' }];
+    await this.endings.announce(scope, [{ taskId: job.taskId, ending }], { idle: !next });
+    if (next) await this.order.wake(next.id);
+  }
+
+  /**
+   * Frame ids this attempt may use: twice the estimate plus ten seconds at the
+   * configured frame rate (the local provider speaks exactly the estimate).
+   */
+  private frameReserve(job: SpeakJobData): number {
+    return Math.ceil(((job.durationEstimateMs ?? 0) / 1000) * 2 * this.config.LOCAL_FRAMES_PER_SECOND) + 10 * this.config.LOCAL_FRAMES_PER_SECOND;
   }
 }
