@@ -2,20 +2,19 @@ import { COMMANDS } from '@avatar/contracts';
 import type { InterruptedTask, SpeechTasksRepository } from '@avatar/persistence';
 import type { CommandBus, EventPublisher, SessionScope } from '@avatar/messaging';
 import { fakeEventPublisher } from '@avatar/testing';
+import { TaskEndings } from '../../speech/task-endings';
 import { InterruptSessionUseCase } from './interrupt-session.use-case';
 
 const SCOPE: SessionScope = { tenantId: 'tenant-1', sessionId: 'session-1' };
 
 function setup(interrupted: InterruptedTask[]) {
-  const tasks = { interruptPending: jest.fn().mockResolvedValue(interrupted) };
+  const tasks = { interruptPending: jest.fn().mockResolvedValue(interrupted), markAnnounced: jest.fn().mockResolvedValue(undefined) };
   const events = fakeEventPublisher();
   const commands = { broadcast: jest.fn() };
-  const useCase = new InterruptSessionUseCase(
-    tasks as unknown as SpeechTasksRepository,
-    events as unknown as EventPublisher,
-    commands as unknown as CommandBus,
-  );
-  const published = () => events.publishAll.mock.calls.flatMap(([, list]) => list);
+  // The real TaskEndings over the fakes: what reaches the publisher is what clients see.
+  const endings = new TaskEndings(tasks as unknown as SpeechTasksRepository, events as unknown as EventPublisher);
+  const useCase = new InterruptSessionUseCase(tasks as unknown as SpeechTasksRepository, endings, commands as unknown as CommandBus);
+  const published = () => events.published.map((p) => p.event);
   return { useCase, tasks, events, commands, published };
 }
 
@@ -41,7 +40,26 @@ describe('InterruptSessionUseCase', () => {
     await t.useCase.execute(SCOPE, { reason: 'client' });
 
     expect(t.commands.broadcast).toHaveBeenCalledWith(SCOPE, COMMANDS.HALT, { task_ids: ['a'] });
-    expect(t.events.publishAll).toHaveBeenCalledWith(SCOPE, [{ type: 'task.interrupted', task_id: 'b' }]);
+    expect(t.published()).toEqual([{ type: 'task.interrupted', task_id: 'b' }]);
+    // Only the announced one is marked: the speaking one is announced by its speaker.
+    expect(t.tasks.markAnnounced).toHaveBeenCalledWith('tenant-1', ['b']);
+  });
+
+  it('halts only the speaking ids, even when several tasks were pending', async () => {
+    const t = setup([
+      { id: 'a', previous: 'queued' },
+      { id: 'b', previous: 'speaking' },
+      { id: 'c', previous: 'queued' },
+    ]);
+
+    await t.useCase.execute(SCOPE, { reason: 'client' });
+
+    expect(t.commands.broadcast).toHaveBeenCalledTimes(1);
+    expect(t.commands.broadcast).toHaveBeenCalledWith(SCOPE, COMMANDS.HALT, { task_ids: ['b'] });
+    expect(t.published()).toEqual([
+      { type: 'task.interrupted', task_id: 'a' },
+      { type: 'task.interrupted', task_id: 'c' },
+    ]);
   });
 
   it('announces queued tasks and status idle itself when nothing was speaking', async () => {
@@ -58,6 +76,7 @@ describe('InterruptSessionUseCase', () => {
       { type: 'task.interrupted', task_id: 'c' },
       { type: 'status', status: 'idle', message: 'Avatar was interrupted' },
     ]);
+    expect(t.tasks.markAnnounced).toHaveBeenCalledWith('tenant-1', ['b', 'c']);
   });
 
   it('halts without announcing anything when only the speaking task was pending', async () => {
@@ -76,5 +95,6 @@ describe('InterruptSessionUseCase', () => {
 
     expect(t.commands.broadcast).not.toHaveBeenCalled();
     expect(t.published()).toEqual([]);
+    expect(t.tasks.markAnnounced).not.toHaveBeenCalled();
   });
 });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { SessionRow, SessionsRepository } from '@avatar/persistence';
+import type { SessionRow, SessionsRepository, SpeechTasksRepository } from '@avatar/persistence';
 import type { ProviderRegistry } from '@avatar/providers';
 import { sessionRow } from '@avatar/testing';
 import type { InterruptSessionUseCase } from './interrupt-session.use-case';
@@ -20,20 +20,41 @@ const stoppedRow = (overrides: Partial<SessionRow> = {}): SessionRow =>
     ...overrides,
   });
 
-function setup(session: SessionRow | null) {
+/** `speaking`: what isSpeaking answers, call after call (the last answer repeats); silent by default. */
+function setup(session: SessionRow | null, speaking: boolean[] = [false]) {
+  const log: string[] = [];
   const sessions = { find: jest.fn().mockResolvedValue(session) };
-  const provider = { name: 'local', start: jest.fn(), connect: jest.fn(), stop: jest.fn().mockResolvedValue(undefined) };
+  const provider = {
+    name: 'local',
+    start: jest.fn(),
+    connect: jest.fn(),
+    stop: jest.fn(async () => void log.push('provider.stop')),
+  };
   const registry = { get: jest.fn().mockReturnValue(provider) };
-  const interruptSession = { execute: jest.fn().mockResolvedValue({ interrupted_task_ids: ['t1', 't2'] }) };
+  const interruptSession = {
+    execute: jest.fn(async () => (log.push('interrupt'), { interrupted_task_ids: ['t1', 't2'] })),
+  };
+  const answers = [...speaking];
+  const tasks = {
+    isSpeaking: jest.fn(async () => {
+      const answer = answers.length > 1 ? answers.shift()! : answers[0];
+      log.push(`isSpeaking:${answer}`);
+      return answer;
+    }),
+  };
   const useCase = new StopProviderSessionUseCase(
     sessions as unknown as SessionsRepository,
     registry as unknown as ProviderRegistry,
     interruptSession as unknown as InterruptSessionUseCase,
+    tasks as unknown as SpeechTasksRepository,
   );
-  return { useCase, sessions, provider, registry, interruptSession };
+  return { useCase, sessions, provider, registry, interruptSession, tasks, log };
 }
 
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.useRealTimers();
+  jest.restoreAllMocks();
+});
 
 describe('StopProviderSessionUseCase', () => {
   it('interrupts the session tasks as session_stopped and answers their ids', async () => {
@@ -92,5 +113,60 @@ describe('StopProviderSessionUseCase', () => {
     });
 
     await expect(t.useCase.execute(SCOPE, { reason: 'client_stop' })).resolves.toEqual({ interrupted_task_ids: ['t1', 't2'] });
+  });
+
+  describe('waiting for the interrupted speaker to fall silent', () => {
+    it('asks in the scoped session and stops the vendor at once when nothing is speaking', async () => {
+      const t = setup(stoppedRow());
+
+      await t.useCase.execute(SCOPE, { reason: 'client_stop' });
+
+      expect(t.tasks.isSpeaking).toHaveBeenCalledWith('tenant-1', 'session-1');
+      expect(t.log).toEqual(['interrupt', 'isSpeaking:false', 'provider.stop']);
+    });
+
+    it('interrupts first, then waits while a task is still speaking, and only then stops the vendor', async () => {
+      jest.useFakeTimers();
+      const t = setup(stoppedRow(), [true, true, true, false]);
+
+      const done = t.useCase.execute(SCOPE, { reason: 'client_stop' });
+      await jest.advanceTimersByTimeAsync(1000);
+
+      await expect(done).resolves.toEqual({ interrupted_task_ids: ['t1', 't2'] });
+      expect(t.log).toEqual(['interrupt', 'isSpeaking:true', 'isSpeaking:true', 'isSpeaking:true', 'isSpeaking:false', 'provider.stop']);
+    });
+
+    it('does not answer while the speaker is still speaking', async () => {
+      jest.useFakeTimers();
+      jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const t = setup(stoppedRow(), [true]);
+      let answered = false;
+
+      const done = t.useCase.execute(SCOPE, { reason: 'client_stop' }).then((reply) => ((answered = true), reply));
+      await jest.advanceTimersByTimeAsync(500);
+
+      expect(answered).toBe(false);
+      expect(t.provider.stop).not.toHaveBeenCalled();
+      await jest.advanceTimersByTimeAsync(10_000);
+      await done;
+    });
+
+    it('gives up after its bound when the speaker never confirms (its worker died), logs it, and still stops the vendor', async () => {
+      jest.useFakeTimers();
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const t = setup(stoppedRow(), [true]);
+
+      const done = t.useCase.execute(SCOPE, { reason: 'client_stop' });
+      await jest.advanceTimersByTimeAsync(10_000);
+
+      await expect(done).resolves.toEqual({ interrupted_task_ids: ['t1', 't2'] });
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('did not confirm'));
+      expect(t.provider.stop).toHaveBeenCalledTimes(1);
+      // It polled, and it stopped polling: nothing more after the give-up.
+      const polls = t.tasks.isSpeaking.mock.calls.length;
+      expect(polls).toBeGreaterThan(1);
+      await jest.advanceTimersByTimeAsync(10_000);
+      expect(t.tasks.isSpeaking).toHaveBeenCalledTimes(polls);
+    });
   });
 });

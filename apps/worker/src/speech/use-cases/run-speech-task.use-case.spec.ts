@@ -1,39 +1,47 @@
 import { Logger } from '@nestjs/common';
 import type { SpeakJobData } from '@avatar/contracts';
-import type { SessionRow, SessionsRepository, SpeechTaskRow, SpeechTasksRepository } from '@avatar/persistence';
+import type { ClaimedTask, ClaimRefusal, SpeechTasksRepository } from '@avatar/persistence';
 import type { EventPublisher } from '@avatar/messaging';
 import { ProviderConnection, ProviderError, ProviderMediaEvent, SpeechOutcome, SpeechRequest } from '@avatar/providers';
-import { fakeEventPublisher, sessionRow as baseSessionRow, speechTaskRow } from '@avatar/testing';
+import { fakeEventPublisher } from '@avatar/testing';
 import type { ProviderConnections } from '../../providers/provider-connections';
 import type { InterruptSessionUseCase } from '../../sessions/use-cases/interrupt-session.use-case';
+import type { WorkerConfig } from '../../worker-config';
 import { ActiveSpeech } from '../active-speech';
 import type { SpeechOrder } from '../speech-order';
+import { TaskEndings } from '../task-endings';
 import { RetryableSpeechError, RunSpeechTaskUseCase } from './run-speech-task.use-case';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const SESSION = '22222222-2222-4222-8222-222222222222';
 const TASK = '33333333-3333-4333-8333-333333333333';
-const JOB: SpeakJobData = { tenantId: TENANT, sessionId: SESSION, taskId: TASK, seq: 4 };
+const NEXT = '44444444-4444-4444-8444-444444444444';
+const SCOPE = { tenantId: TENANT, sessionId: SESSION };
+const JOB: SpeakJobData = { tenantId: TENANT, sessionId: SESSION, taskId: TASK, seq: 4, durationEstimateMs: 1500 };
 const NOT_LAST = { last: false };
+const LAST = { last: true };
+const FRAMES_PER_SECOND = 25;
 
-/** The queued task of JOB. */
-const taskRow = (overrides: Partial<SpeechTaskRow> = {}): SpeechTaskRow =>
-  speechTaskRow({ id: TASK, tenantId: TENANT, sessionId: SESSION, seq: 4, text: 'hello there', durationEstimateMs: 1500, ...overrides });
+/** What the claim hands back: the third attempt, frame ids 100 and below used by earlier speech. */
+const claimed = (overrides: Partial<ClaimedTask> = {}): ClaimedTask => ({
+  id: TASK,
+  sessionId: SESSION,
+  seq: 4,
+  text: 'hello there',
+  voiceId: null,
+  voiceSettings: null,
+  durationEstimateMs: 1500,
+  attempt: 3,
+  frameBase: 100,
+  provider: 'local',
+  providerSessionId: 'vendor-1',
+  avatarId: 'avatar_1',
+  sessionVoiceId: 'voice_s',
+  quality: 'high',
+  ...overrides,
+});
 
-/** The active session of JOB, with a voice of its own and a vendor session. */
-const sessionRow = (overrides: Partial<SessionRow> = {}): SessionRow =>
-  baseSessionRow({
-    id: SESSION,
-    tenantId: TENANT,
-    voiceId: 'voice_s',
-    quality: 'high',
-    status: 'active',
-    taskSeq: 4,
-    providerSessionId: 'vendor-1',
-    startedAt: new Date('2025-01-01T00:00:01Z'),
-    ...overrides,
-  });
-
+/** A frame as the provider makes it, with its own (to be replaced) frame id. */
 const frame = (frameId: number): ProviderMediaEvent => ({
   type: 'frame',
   task_id: TASK,
@@ -43,26 +51,38 @@ const frame = (frameId: number): ProviderMediaEvent => ({
   data: 'AAAA',
   mime_type: 'image/png',
 });
+const audio: ProviderMediaEvent = { type: 'audio', task_id: TASK, data: 'UklG', duration: 0.04, sample_rate: 16000 };
 
 type Speak = (request: SpeechRequest, emit: (event: ProviderMediaEvent) => Promise<void>, signal: AbortSignal) => Promise<SpeechOutcome>;
 
-/** Everything the use case talks to, as fakes; `published` records events in publish order. */
-function setup(options: { speak?: Speak } = {}) {
+/**
+ * The use case with fakes for the repository, the publisher, the provider, the order
+ * and the interrupt use case; ActiveSpeech and TaskEndings are the real ones (so the
+ * terminal events go through the real announcement path). `log` records, in one
+ * sequence, every published event and every markAnnounced call.
+ */
+function setup(options: { speak?: Speak; claim?: ClaimedTask | null; whyNot?: ClaimRefusal; next?: { id: string } | null } = {}) {
   const events = fakeEventPublisher();
   const published = events.published;
+  const log: string[] = [];
+  events.publishAll.mockImplementation(async (scope, list) => list.map((event) => (log.push(event.type), published.push({ scope, event }))));
+  events.publish.mockImplementation(async (scope, event) => (log.push(event.type), published.push({ scope, event })));
+  events.publishMedia.mockImplementation((scope, event) => void (log.push(event.type), published.push({ scope, event, media: true })));
   const tasks = {
-    find: jest.fn().mockResolvedValueOnce(taskRow()).mockResolvedValue(taskRow({ status: 'speaking' })),
-    claim: jest.fn().mockResolvedValue(true),
+    claim: jest.fn().mockResolvedValue(options.claim === undefined ? claimed() : options.claim),
+    whyNot: jest.fn().mockResolvedValue(options.whyNot ?? { reason: 'wait' }),
     finish: jest.fn().mockResolvedValue(true),
+    endInterrupted: jest.fn().mockResolvedValue(true),
+    fail: jest.fn().mockResolvedValue(true),
     release: jest.fn().mockResolvedValue(true),
-    failQueued: jest.fn().mockResolvedValue(true),
-    nextQueued: jest.fn().mockResolvedValue(null),
+    nextQueued: jest.fn().mockResolvedValue(options.next ?? null),
+    markAnnounced: jest.fn(async (_tenant: string, ids: string[]) => void log.push(`announced:${ids.join(',')}`)),
   };
-  const sessions = { find: jest.fn().mockResolvedValue(sessionRow()) };
   const speak = jest.fn<ReturnType<Speak>, Parameters<Speak>>(
     options.speak ??
       (async (_request, emit) => {
         await emit(frame(0));
+        await emit(audio);
         await emit(frame(1));
         return { spokenSeconds: 1.4, interrupted: false };
       }),
@@ -70,20 +90,26 @@ function setup(options: { speak?: Speak } = {}) {
   const connection: ProviderConnection = { speak, keepAlive: jest.fn(), close: jest.fn() };
   const connections = { get: jest.fn().mockResolvedValue(connection) };
   const active = new ActiveSpeech();
-  const order = { mustWait: jest.fn().mockResolvedValue(false), wakeSuccessor: jest.fn().mockResolvedValue(undefined) };
+  const order = { wake: jest.fn().mockResolvedValue(true), park: jest.fn() };
   const interruptSession = { execute: jest.fn().mockResolvedValue({ interrupted_task_ids: [TASK] }) };
+  const endings = new TaskEndings(tasks as unknown as SpeechTasksRepository, events as unknown as EventPublisher);
   const useCase = new RunSpeechTaskUseCase(
     tasks as unknown as SpeechTasksRepository,
-    sessions as unknown as SessionsRepository,
     events as unknown as EventPublisher,
+    endings,
     connections as unknown as ProviderConnections,
     active,
     order as unknown as SpeechOrder,
     interruptSession as unknown as InterruptSessionUseCase,
+    { LOCAL_FRAMES_PER_SECOND: FRAMES_PER_SECOND } as WorkerConfig,
   );
-  const types = () => published.map((p) => p.event.type);
-  return { useCase, tasks, sessions, events, published, types, speak, connections, active, order, interruptSession };
+  const lifecycle = () => published.filter((p) => !p.media).map((p) => p.event);
+  const media = () => published.filter((p) => p.media).map((p) => p.event);
+  return { useCase, tasks, events, published, lifecycle, media, log, speak, connections, active, order, interruptSession };
 }
+
+const INTERRUPTED = { type: 'task.interrupted', task_id: TASK };
+const IDLE_INTERRUPTED = { type: 'status', status: 'idle', message: 'Avatar was interrupted' };
 
 beforeEach(() => {
   jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
@@ -92,129 +118,158 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 describe('RunSpeechTaskUseCase', () => {
-  describe('before the task is claimed', () => {
-    it('answers wait, without claiming or speaking, when an earlier task of the session has not finished', async () => {
+  describe('the claim', () => {
+    it('claims the task in its tenant, reserving at least twice the estimate in frame ids', async () => {
       const t = setup();
-      t.order.mustWait.mockResolvedValue(true);
+
+      await t.useCase.execute(JOB, NOT_LAST);
+
+      expect(t.tasks.claim).toHaveBeenCalledWith(TENANT, TASK, expect.any(Number));
+      const reserve = t.tasks.claim.mock.calls[0][2] as number;
+      expect(reserve).toBeGreaterThanOrEqual(2 * 1.5 * FRAMES_PER_SECOND);
+    });
+  });
+
+  describe('claim refused', () => {
+    it('skips a task that is gone, asking why in the job tenant, without speaking or publishing', async () => {
+      const t = setup({ claim: null, whyNot: { reason: 'gone' } });
+
+      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('skipped');
+
+      expect(t.tasks.whyNot).toHaveBeenCalledWith(TENANT, TASK);
+      expect(t.speak).not.toHaveBeenCalled();
+      expect(t.published).toEqual([]);
+      expect(t.tasks.markAnnounced).not.toHaveBeenCalled();
+    });
+
+    it('answers wait when it is not its turn yet, without speaking, publishing or ending anything', async () => {
+      const t = setup({ claim: null, whyNot: { reason: 'wait' } });
 
       await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('wait');
 
-      expect(t.order.mustWait).toHaveBeenCalledWith(JOB);
-      expect(t.tasks.claim).not.toHaveBeenCalled();
       expect(t.speak).not.toHaveBeenCalled();
       expect(t.published).toEqual([]);
+      expect(t.tasks.endInterrupted).not.toHaveBeenCalled();
+      expect(t.tasks.fail).not.toHaveBeenCalled();
+      expect(t.active.size).toBe(0);
     });
 
-    it.each(['completed', 'interrupted', 'failed'] as const)('skips a task that has already ended %s', async (status) => {
-      const t = setup();
-      t.tasks.find.mockReset().mockResolvedValue(taskRow({ status }));
+    it('announces a completed task that ended unannounced (with its spoken seconds), then skips it', async () => {
+      const t = setup({ claim: null, whyNot: { reason: 'ended', status: 'completed', announced: false, error: null, spokenSeconds: 2.5 } });
 
       await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('skipped');
 
-      expect(t.tasks.claim).not.toHaveBeenCalled();
-      expect(t.interruptSession.execute).not.toHaveBeenCalled();
-      expect(t.published).toEqual([]);
-    });
-
-    it('skips a task that does not exist (looked up in the job tenant)', async () => {
-      const t = setup();
-      t.tasks.find.mockReset().mockResolvedValue(null);
-
-      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('skipped');
-
-      expect(t.tasks.find).toHaveBeenCalledWith(TENANT, TASK);
-      expect(t.tasks.claim).not.toHaveBeenCalled();
-    });
-
-    it('interrupts the pending tasks and answers interrupted when the session was stopped meanwhile', async () => {
-      const t = setup();
-      t.sessions.find.mockResolvedValue(sessionRow({ status: 'stopped' }));
-
-      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
-
-      expect(t.interruptSession.execute).toHaveBeenCalledWith({ tenantId: TENANT, sessionId: SESSION }, { reason: 'session_stopped' });
-      expect(t.tasks.claim).not.toHaveBeenCalled();
-      expect(t.speak).not.toHaveBeenCalled();
-    });
-
-    it('interrupts the pending tasks when the session no longer exists', async () => {
-      const t = setup();
-      t.sessions.find.mockResolvedValue(null);
-
-      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
-
-      expect(t.sessions.find).toHaveBeenCalledWith(TENANT, SESSION);
-      expect(t.interruptSession.execute).toHaveBeenCalledTimes(1);
-      expect(t.tasks.claim).not.toHaveBeenCalled();
-    });
-
-    it('skips the task without speaking when another worker or an interrupt took it first (claim lost)', async () => {
-      const t = setup();
-      t.tasks.claim.mockResolvedValue(false);
-      const begin = jest.spyOn(t.active, 'begin');
-
-      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('skipped');
-
-      expect(t.tasks.claim).toHaveBeenCalledWith(TENANT, TASK);
-      expect(begin).not.toHaveBeenCalled();
-      expect(t.speak).not.toHaveBeenCalled();
-      expect(t.published).toEqual([]);
-    });
-  });
-
-  describe('an interrupt that committed between the claim and begin()', () => {
-    it('ends the task interrupted without opening a connection or speaking', async () => {
-      const t = setup();
-      t.tasks.find.mockReset().mockResolvedValueOnce(taskRow()).mockResolvedValue(taskRow({ status: 'interrupted' }));
-
-      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
-
-      expect(t.connections.get).not.toHaveBeenCalled();
-      expect(t.speak).not.toHaveBeenCalled();
-      expect(t.tasks.finish).not.toHaveBeenCalled();
-      expect(t.published.map((p) => p.event)).toEqual([
-        { type: 'task.interrupted', task_id: TASK },
-        { type: 'status', status: 'idle', message: 'Avatar was interrupted' },
+      expect(t.lifecycle()).toEqual([
+        { type: 'task.completed', task_id: TASK, duration: 2.5 },
+        { type: 'status', status: 'idle', message: 'Avatar is idle' },
       ]);
-      expect(t.order.wakeSuccessor).toHaveBeenCalledWith(JOB);
+      expect(t.log.at(-1)).toBe(`announced:${TASK}`);
+      expect(t.speak).not.toHaveBeenCalled();
+    });
+
+    it('announces a failed task that ended unannounced with its error', async () => {
+      const t = setup({ claim: null, whyNot: { reason: 'ended', status: 'failed', announced: false, error: 'vendor down', spokenSeconds: 0 } });
+
+      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('skipped');
+
+      expect(t.lifecycle()[0]).toEqual({ type: 'task.failed', task_id: TASK, error: 'vendor down' });
+      expect(t.tasks.markAnnounced).toHaveBeenCalledWith(TENANT, [TASK]);
+    });
+
+    it('announces an interrupted task that ended unannounced', async () => {
+      const t = setup({ claim: null, whyNot: { reason: 'ended', status: 'interrupted', announced: false, error: null, spokenSeconds: 0.3 } });
+
+      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('skipped');
+
+      expect(t.lifecycle()).toEqual([INTERRUPTED, IDLE_INTERRUPTED]);
+    });
+
+    it.each(['completed', 'interrupted', 'failed'] as const)('publishes nothing for a %s task already announced', async (status) => {
+      const t = setup({ claim: null, whyNot: { reason: 'ended', status, announced: true, error: null, spokenSeconds: 1 } });
+
+      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('skipped');
+
+      expect(t.published).toEqual([]);
+      expect(t.tasks.markAnnounced).not.toHaveBeenCalled();
+      expect(t.order.wake).not.toHaveBeenCalled();
+    });
+
+    it('ends a task whose interrupt was requested while a now dead worker spoke it: task.interrupted and idle', async () => {
+      const t = setup({ claim: null, whyNot: { reason: 'interrupt_requested' } });
+
+      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
+
+      expect(t.tasks.endInterrupted).toHaveBeenCalledWith(TENANT, TASK);
+      expect(t.lifecycle()).toEqual([INTERRUPTED, IDLE_INTERRUPTED]);
+      expect(t.log).toEqual(['task.interrupted', 'status', `announced:${TASK}`]);
+      expect(t.speak).not.toHaveBeenCalled();
+    });
+
+    it('sends no idle after an interrupt_requested ending when a task is queued next, and wakes that task', async () => {
+      const t = setup({ claim: null, whyNot: { reason: 'interrupt_requested' }, next: { id: NEXT } });
+
+      await t.useCase.execute(JOB, NOT_LAST);
+
+      expect(t.tasks.nextQueued).toHaveBeenCalledWith(TENANT, SESSION, 4);
+      expect(t.lifecycle()).toEqual([INTERRUPTED]);
+      expect(t.order.wake).toHaveBeenCalledWith(NEXT);
+    });
+
+    it('interrupts the session when it was stopped while the task waited', async () => {
+      const t = setup({ claim: null, whyNot: { reason: 'session_stopped' } });
+
+      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
+
+      expect(t.interruptSession.execute).toHaveBeenCalledWith(SCOPE, { reason: 'session_stopped' });
+      expect(t.speak).not.toHaveBeenCalled();
     });
   });
 
-  describe('happy path', () => {
-    it('publishes task.started, status speaking, the provider frames, task.completed and status idle, in that order', async () => {
+  describe('claimed and spoken', () => {
+    it('publishes task.started (attempt, estimate), status speaking, the frames, task.completed and status idle, in order', async () => {
       const t = setup();
 
       await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('spoken');
 
       expect(t.published.map((p) => p.event)).toEqual([
-        { type: 'task.started', task_id: TASK, duration_estimate: 1.5 },
+        { type: 'task.started', task_id: TASK, duration_estimate: 1.5, attempt: 3 },
         { type: 'status', status: 'speaking', message: 'Avatar is speaking' },
-        frame(0),
-        frame(1),
+        { ...frame(0), frame_id: 101 },
+        audio,
+        { ...frame(1), frame_id: 102 },
         { type: 'task.completed', task_id: TASK, duration: 1.4 },
         { type: 'status', status: 'idle', message: 'Avatar is idle' },
       ]);
-      for (const { scope } of t.published) expect(scope).toMatchObject({ tenantId: TENANT, sessionId: SESSION });
+      for (const { scope } of t.published) expect(scope).toEqual(SCOPE);
       expect(t.tasks.finish).toHaveBeenCalledWith(TENANT, TASK, 'completed');
     });
 
-    it('does not announce status idle when another task of the session is queued after it', async () => {
+    it('sends frames and audio as media (core NATS), lifecycle events as stored events', async () => {
       const t = setup();
-      t.tasks.nextQueued.mockResolvedValue({ id: 'next-task' });
 
-      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('spoken');
+      await t.useCase.execute(JOB, NOT_LAST);
 
-      expect(t.tasks.nextQueued).toHaveBeenCalledWith(TENANT, SESSION, JOB.seq);
-      expect(t.types()).toEqual(['task.started', 'status', 'frame', 'frame', 'task.completed']);
-      expect(t.published.find((p) => p.event.type === 'status')?.event).toMatchObject({ status: 'speaking' });
+      expect(t.events.publishMedia).toHaveBeenCalledTimes(3);
+      expect(t.media().map((e) => e.type)).toEqual(['frame', 'audio', 'frame']);
+      expect(t.lifecycle().some((e) => e.type === 'frame' || e.type === 'audio')).toBe(false);
     });
 
-    it('connects to the session provider and speaks the task text, preferring the task voice over the session voice', async () => {
-      const t = setup();
-      t.tasks.find
-        .mockReset()
-        .mockResolvedValueOnce(taskRow({ voiceId: 'voice_t', voiceSettings: { speed: 1.2 } }))
-        .mockResolvedValue(taskRow({ status: 'speaking' }));
+    it('numbers frames after the block the claim reserved, whatever ids the provider gave them', async () => {
+      const t = setup({
+        claim: claimed({ frameBase: 7000 }),
+        speak: async (_request, emit) => {
+          for (const own of [1, 1, 0, 99]) await emit(frame(own));
+          return { spokenSeconds: 0.16, interrupted: false };
+        },
+      });
+
+      await t.useCase.execute(JOB, NOT_LAST);
+
+      expect(t.media().map((e) => (e as { frame_id: number }).frame_id)).toEqual([7001, 7002, 7003, 7004]);
+    });
+
+    it('speaks the claimed text on the session connection with the task voice, else the session voice', async () => {
+      const t = setup({ claim: claimed({ voiceId: null, voiceSettings: { speed: 1.2 } }) });
 
       await t.useCase.execute(JOB, NOT_LAST);
 
@@ -222,174 +277,211 @@ describe('RunSpeechTaskUseCase', () => {
         providerSessionId: 'vendor-1',
         spec: { tenantId: TENANT, sessionId: SESSION, avatarId: 'avatar_1', voiceId: 'voice_s', quality: 'high' },
       });
-      expect(t.speak).toHaveBeenCalledWith({ taskId: TASK, text: 'hello there', voiceId: 'voice_t', voiceSettings: { speed: 1.2 } }, expect.any(Function), expect.any(AbortSignal));
+      expect(t.speak.mock.calls[0][0]).toEqual({ taskId: TASK, text: 'hello there', voiceId: 'voice_s', voiceSettings: { speed: 1.2 } });
     });
 
-    it('falls back to the session voice when the task has none', async () => {
+    it('marks the task announced only after its terminal event and idle were published', async () => {
       const t = setup();
 
       await t.useCase.execute(JOB, NOT_LAST);
 
-      expect(t.speak.mock.calls[0][0]).toEqual({ taskId: TASK, text: 'hello there', voiceId: 'voice_s', voiceSettings: undefined });
+      expect(t.log.slice(-3)).toEqual(['task.completed', 'status', `announced:${TASK}`]);
     });
 
-    it('registers the speech as active before speaking and ends it afterwards', async () => {
-      const t = setup();
-      const begin = jest.spyOn(t.active, 'begin');
-      const end = jest.spyOn(t.active, 'end');
+    it('sends no idle when a task is queued next, and wakes that task after the terminal event', async () => {
+      const t = setup({ next: { id: NEXT } });
+      t.order.wake.mockImplementation(async () => void t.log.push('wake'));
 
-      await t.useCase.execute(JOB, NOT_LAST);
+      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('spoken');
 
-      expect(begin).toHaveBeenCalledWith(SESSION, TASK);
-      expect(t.speak.mock.calls[0][2]).toBe(begin.mock.results[0].value);
-      expect(begin.mock.invocationCallOrder[0]).toBeLessThan(t.speak.mock.invocationCallOrder[0]);
-      expect(end).toHaveBeenCalledWith(SESSION, TASK);
-      expect(end.mock.invocationCallOrder[0]).toBeGreaterThan(t.speak.mock.invocationCallOrder[0]);
-      // Nothing is left registered: a later halt finds nothing to abort.
-      expect(t.active.abort(SESSION)).toBe(false);
+      expect(t.lifecycle().at(-1)).toEqual({ type: 'task.completed', task_id: TASK, duration: 1.4 });
+      expect(t.lifecycle().filter((e) => e.type === 'status' && e.status === 'idle')).toEqual([]);
+      expect(t.order.wake).toHaveBeenCalledWith(NEXT);
+      expect(t.log.slice(-2)).toEqual([`announced:${TASK}`, 'wake']);
     });
 
-    it('wakes the successor after speaking', async () => {
+    it('wakes nobody when nothing is queued next', async () => {
       const t = setup();
 
       await t.useCase.execute(JOB, NOT_LAST);
 
-      expect(t.order.wakeSuccessor).toHaveBeenCalledWith(JOB);
+      expect(t.order.wake).not.toHaveBeenCalled();
+    });
+
+    it('forgets the active speech once done', async () => {
+      const t = setup();
+      let during = 0;
+      t.speak.mockImplementation(async () => {
+        during = t.active.size;
+        return { spokenSeconds: 1, interrupted: false };
+      });
+
+      await t.useCase.execute(JOB, NOT_LAST);
+
+      expect(during).toBe(1);
+      expect(t.active.size).toBe(0);
     });
   });
 
   describe('interrupted while speaking', () => {
-    it('a halt aborts the signal given to the provider, and the task ends interrupted with status idle', async () => {
-      const t = setup({
-        speak: async (_request, emit, signal) => {
-          await emit(frame(0));
-          t.active.abort(SESSION, [TASK]); // the halt command reaches this worker
-          return { spokenSeconds: 0.2, interrupted: signal.aborted };
-        },
-      });
+    /** Emits a frame, is interrupted (as a halt does), then tries to emit more. */
+    const interruptedSpeaker =
+      (active: () => ActiveSpeech): Speak =>
+      async (_request, emit, signal) => {
+        await emit(frame(0));
+        active().abort(SESSION, [TASK], 'interrupt');
+        expect(signal.aborted).toBe(true);
+        await emit(frame(1));
+        await emit(audio);
+        return { spokenSeconds: 0.04, interrupted: true };
+      };
+
+    it('publishes no frame or audio after the abort, then task.interrupted and idle', async () => {
+      let t!: ReturnType<typeof setup>;
+      t = setup({ speak: interruptedSpeaker(() => t.active) });
 
       await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
 
+      expect(t.media()).toEqual([{ ...frame(0), frame_id: 101 }]);
+      expect(t.lifecycle().slice(2)).toEqual([INTERRUPTED, IDLE_INTERRUPTED]);
+      expect(t.tasks.endInterrupted).toHaveBeenCalledWith(TENANT, TASK);
       expect(t.tasks.finish).not.toHaveBeenCalled();
-      expect(t.types()).toEqual(['task.started', 'status', 'frame', 'task.interrupted', 'status']);
-      expect(t.published.at(-1)?.event).toEqual({ type: 'status', status: 'idle', message: 'Avatar was interrupted' });
-      expect(t.published.some((p) => p.event.type === 'task.completed')).toBe(false);
+      expect(t.log.at(-1)).toBe(`announced:${TASK}`);
+      expect(t.active.size).toBe(0);
     });
 
-    it('finish() losing to an interrupt publishes task.interrupted and status idle instead of task.completed', async () => {
+    it('ends the task interrupted when finish() loses to an interrupt requested meanwhile', async () => {
       const t = setup();
       t.tasks.finish.mockResolvedValue(false);
 
       await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
 
-      expect(t.tasks.finish).toHaveBeenCalledWith(TENANT, TASK, 'completed');
-      expect(t.published.slice(-2).map((p) => p.event)).toEqual([
-        { type: 'task.interrupted', task_id: TASK },
-        { type: 'status', status: 'idle', message: 'Avatar was interrupted' },
-      ]);
-      expect(t.types()).not.toContain('task.completed');
-      expect(t.order.wakeSuccessor).toHaveBeenCalledWith(JOB);
+      expect(t.tasks.endInterrupted).toHaveBeenCalledWith(TENANT, TASK);
+      expect(t.lifecycle().slice(2)).toEqual([INTERRUPTED, IDLE_INTERRUPTED]);
+      expect(t.lifecycle().some((e) => e.type === 'task.completed')).toBe(false);
+    });
+
+    it('an interrupt wins over a handover that came first', async () => {
+      let t!: ReturnType<typeof setup>;
+      t = setup({
+        speak: async (_request, _emit, _signal) => {
+          t.active.abort(SESSION, undefined, 'handover');
+          t.active.abort(SESSION, [TASK], 'interrupt');
+          return { spokenSeconds: 0.1, interrupted: true };
+        },
+      });
+
+      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
+
+      expect(t.tasks.release).not.toHaveBeenCalled();
+      expect(t.lifecycle().slice(2)).toEqual([INTERRUPTED, IDLE_INTERRUPTED]);
     });
   });
 
-  describe('provider failures', () => {
-    const failing = (err: unknown) => () => Promise.reject(err);
+  describe('handed back (shutdown)', () => {
+    const handedOver =
+      (active: () => ActiveSpeech): Speak =>
+      async (_request, emit) => {
+        await emit(frame(0));
+        active().abortAll('handover');
+        await emit(frame(1));
+        return { spokenSeconds: 0.04, interrupted: true };
+      };
 
-    it('releases a retryable failure back to the queue and throws RetryableSpeechError when attempts remain', async () => {
-      const t = setup({ speak: failing(new ProviderError('vendor busy', true, 'local')) });
-      const end = jest.spyOn(t.active, 'end');
+    it('releases the task back to the queue and answers handover, with no terminal event and no frame after', async () => {
+      let t!: ReturnType<typeof setup>;
+      t = setup({ speak: handedOver(() => t.active) });
 
-      const run = t.useCase.execute(JOB, { last: false });
+      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('handover');
 
-      await expect(run).rejects.toBeInstanceOf(RetryableSpeechError);
-      await expect(run).rejects.toThrow('vendor busy');
-      expect(t.tasks.release).toHaveBeenCalledWith(TENANT, TASK, 'vendor busy');
-      expect(t.tasks.failQueued).not.toHaveBeenCalled();
-      expect(t.published.at(-1)?.event).toEqual({ type: 'status', status: 'idle', message: 'Speech failed, retrying: vendor busy' });
-      expect(t.types()).not.toContain('task.failed');
-      expect(end).toHaveBeenCalledWith(SESSION, TASK);
-      expect(t.order.wakeSuccessor).toHaveBeenCalledWith(JOB);
+      expect(t.tasks.release).toHaveBeenCalledWith(TENANT, TASK, null);
+      expect(t.media()).toHaveLength(1);
+      expect(t.lifecycle().map((e) => e.type)).toEqual(['task.started', 'status']);
+      expect(t.tasks.finish).not.toHaveBeenCalled();
+      expect(t.tasks.endInterrupted).not.toHaveBeenCalled();
+      expect(t.tasks.markAnnounced).not.toHaveBeenCalled();
+      expect(t.order.wake).not.toHaveBeenCalled();
+      expect(t.active.size).toBe(0);
     });
 
-    it('publishes nothing on a retry when the release lost to an interrupt, but still asks for the retry', async () => {
-      const t = setup({ speak: failing(new ProviderError('vendor busy', true, 'local')) });
+    it('ends the task interrupted when the release loses to an interrupt', async () => {
+      let t!: ReturnType<typeof setup>;
+      t = setup({ speak: handedOver(() => t.active) });
       t.tasks.release.mockResolvedValue(false);
+      t.tasks.finish.mockResolvedValue(false);
 
-      await expect(t.useCase.execute(JOB, { last: false })).rejects.toBeInstanceOf(RetryableSpeechError);
+      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
 
-      expect(t.types()).toEqual(['task.started', 'status']);
+      expect(t.tasks.endInterrupted).toHaveBeenCalledWith(TENANT, TASK);
+      expect(t.lifecycle().slice(2)).toEqual([INTERRUPTED, IDLE_INTERRUPTED]);
+    });
+  });
+
+  describe('failures', () => {
+    const failing = (err: unknown): Speak => async () => {
+      throw err;
+    };
+
+    it.each([
+      ['a retryable provider error', new ProviderError('vendor busy', true, 'local')],
+      ['an infrastructure error', new Error('vendor busy')],
+    ])('releases the task and throws RetryableSpeechError for %s with attempts left', async (_name, err) => {
+      const t = setup({ speak: failing(err) });
+
+      await expect(t.useCase.execute(JOB, NOT_LAST)).rejects.toBeInstanceOf(RetryableSpeechError);
+
+      expect(t.tasks.release).toHaveBeenCalledWith(TENANT, TASK, 'vendor busy');
+      expect(t.tasks.fail).not.toHaveBeenCalled();
+      expect(t.lifecycle().some((e) => e.type.startsWith('task.') && e.type !== 'task.started')).toBe(false);
+      expect(t.tasks.markAnnounced).not.toHaveBeenCalled();
+      expect(t.active.size).toBe(0);
     });
 
-    it('fails the task on a retryable failure in the last attempt', async () => {
+    it('fails the task with task.failed and idle on the last attempt', async () => {
       const t = setup({ speak: failing(new ProviderError('vendor busy', true, 'local')) });
 
-      await expect(t.useCase.execute(JOB, { last: true })).resolves.toBe('failed');
+      await expect(t.useCase.execute(JOB, LAST)).resolves.toBe('failed');
 
       expect(t.tasks.release).not.toHaveBeenCalled();
-      expect(t.tasks.failQueued).toHaveBeenCalledWith(TENANT, TASK, 'vendor busy');
-      expect(t.published.slice(-2).map((p) => p.event)).toEqual([
+      expect(t.tasks.fail).toHaveBeenCalledWith(TENANT, TASK, 'vendor busy');
+      expect(t.lifecycle().slice(2)).toEqual([
         { type: 'task.failed', task_id: TASK, error: 'vendor busy' },
         { type: 'status', status: 'idle', message: 'Avatar is idle' },
       ]);
+      expect(t.log.at(-1)).toBe(`announced:${TASK}`);
+      expect(t.active.size).toBe(0);
     });
 
-    it('fails the task at once on a non-retryable provider failure, even with attempts left', async () => {
+    it('fails a non-retryable provider error at once, attempts left or not', async () => {
       const t = setup({ speak: failing(new ProviderError('bad voice', false, 'local')) });
 
-      await expect(t.useCase.execute(JOB, { last: false })).resolves.toBe('failed');
+      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('failed');
 
       expect(t.tasks.release).not.toHaveBeenCalled();
-      expect(t.tasks.failQueued).toHaveBeenCalledWith(TENANT, TASK, 'bad voice');
-      expect(t.published.at(-2)?.event).toEqual({ type: 'task.failed', task_id: TASK, error: 'bad voice' });
+      expect(t.tasks.fail).toHaveBeenCalledWith(TENANT, TASK, 'bad voice');
+      expect(t.lifecycle().at(-2)).toEqual({ type: 'task.failed', task_id: TASK, error: 'bad voice' });
     });
 
-    it('retries an error that is not a ProviderError (infrastructure) while attempts remain', async () => {
+    it('ends the task interrupted when fail() loses to an interrupt', async () => {
+      const t = setup({ speak: failing(new ProviderError('bad voice', false, 'local')) });
+      t.tasks.fail.mockResolvedValue(false);
+
+      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
+
+      expect(t.tasks.endInterrupted).toHaveBeenCalledWith(TENANT, TASK);
+      expect(t.lifecycle().slice(2)).toEqual([INTERRUPTED, IDLE_INTERRUPTED]);
+      expect(t.lifecycle().some((e) => e.type === 'task.failed')).toBe(false);
+    });
+
+    it('treats a failed task.started publish as a failure of the attempt and still ends the active speech', async () => {
       const t = setup();
-      t.connections.get.mockRejectedValue(new Error('connection reset'));
+      t.events.publishAll.mockRejectedValueOnce(new Error('nats down'));
 
-      await expect(t.useCase.execute(JOB, { last: false })).rejects.toThrow(RetryableSpeechError);
+      await expect(t.useCase.execute(JOB, NOT_LAST)).rejects.toBeInstanceOf(RetryableSpeechError);
 
-      expect(t.tasks.release).toHaveBeenCalledWith(TENANT, TASK, 'connection reset');
-      expect(t.tasks.failQueued).not.toHaveBeenCalled();
-    });
-
-    it('fails the task on an infrastructure error at the last attempt', async () => {
-      const t = setup();
-      t.connections.get.mockRejectedValue(new Error('connection reset'));
-
-      await expect(t.useCase.execute(JOB, { last: true })).resolves.toBe('failed');
-
-      expect(t.tasks.release).not.toHaveBeenCalled();
-      expect(t.tasks.failQueued).toHaveBeenCalledWith(TENANT, TASK, 'connection reset');
-    });
-
-    it('leaves status idle out of a failure when another task is queued after it', async () => {
-      const t = setup({ speak: failing(new ProviderError('bad voice', false, 'local')) });
-      t.tasks.nextQueued.mockResolvedValue({ id: 'next-task' });
-
-      await t.useCase.execute(JOB, { last: true });
-
-      expect(t.published.at(-1)?.event).toEqual({ type: 'task.failed', task_id: TASK, error: 'bad voice' });
-    });
-
-    it('publishes no task.failed when an interrupt ended the task first (failQueued lost)', async () => {
-      const t = setup({ speak: failing(new ProviderError('bad voice', false, 'local')) });
-      t.tasks.failQueued.mockResolvedValue(false);
-
-      await expect(t.useCase.execute(JOB, { last: true })).resolves.toBe('failed');
-
-      expect(t.types()).toEqual(['task.started', 'status']);
-    });
-
-    it('always ends the active speech and wakes the successor after a failure', async () => {
-      const t = setup({ speak: failing(new ProviderError('bad voice', false, 'local')) });
-      const end = jest.spyOn(t.active, 'end');
-
-      await t.useCase.execute(JOB, { last: true });
-
-      expect(end).toHaveBeenCalledWith(SESSION, TASK);
-      expect(t.order.wakeSuccessor).toHaveBeenCalledWith(JOB);
-      expect(t.active.abort(SESSION)).toBe(false);
+      expect(t.speak).not.toHaveBeenCalled();
+      expect(t.tasks.release).toHaveBeenCalledWith(TENANT, TASK, 'nats down');
+      expect(t.active.size).toBe(0);
     });
   });
 });
