@@ -5,13 +5,13 @@ import { loadConfig, NotifierConfigSchema } from '@avatar/config';
 import { createLogger } from '@avatar/observability';
 import { NotifierModule } from './notifier.module';
 import { SessionSocketAdapter } from './socket/session-socket.adapter';
-import { HANDLED_MESSAGE_TYPES } from './socket/session.gateway';
+import { SessionHub } from './relay/session-hub';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(NotifierConfigSchema);
   const logger = createLogger('notifier', config);
   const app = await NestFactory.create<NestFastifyApplication>(NotifierModule.register(config), new FastifyAdapter(), { logger });
-  app.useWebSocketAdapter(new SessionSocketAdapter(app, config.SESSION_TOKEN_SECRET, HANDLED_MESSAGE_TYPES));
+  app.useWebSocketAdapter(new SessionSocketAdapter(app, config.SESSION_TOKEN_SECRET, app.get(SessionHub)));
   app.enableShutdownHooks();
   await app.listen(config.NOTIFIER_PORT, config.NOTIFIER_HOST);
   logger.log(`WebSocket on ws://${config.NOTIFIER_HOST}:${config.NOTIFIER_PORT}/ws/{session_id}`);

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { MessagingModule } from '@avatar/messaging';
 import { NOTIFIER_CONFIG, NotifierConfig } from './notifier-config';
-import { EventRelay } from './socket/event-relay';
+import { SessionHub } from './relay/session-hub';
 import { SessionGateway } from './socket/session.gateway';
 import { HealthController } from './health/health.controller';
 
@@ -17,7 +17,7 @@ export class NotifierModule {
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController],
-      providers: [{ provide: NOTIFIER_CONFIG, useValue: config }, EventRelay, SessionGateway],
+      providers: [{ provide: NOTIFIER_CONFIG, useValue: config }, SessionHub, SessionGateway],
     };
   }
 }

@@ -52,5 +52,7 @@ export const NotifierConfigSchema = z.object({
   NOTIFIER_PORT: port(8001),
   SESSION_TOKEN_SECRET: sessionTokenSecret,
   COMMAND_TIMEOUT_MS: positiveInt(5000),
+  /** Sockets one session may have open on one notifier; the next upgrade gets HTTP 429. */
+  WS_MAX_SOCKETS_PER_SESSION: positiveInt(16),
 });
 export type NotifierConfig = z.infer<typeof NotifierConfigSchema>;

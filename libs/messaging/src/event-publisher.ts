@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { headers, NatsConnection } from '@nats-io/transport-node';
 import { jetstream, JetStreamClient } from '@nats-io/jetstream';
-import { EventEnvelope, SessionEvent, subjects, TRACEPARENT_HEADER } from '@avatar/contracts';
+import { EventEnvelope, isMediaEventType, MediaEvent, SessionEvent, subjects, TRACEPARENT_HEADER } from '@avatar/contracts';
 import { outgoingTraceparent } from '@avatar/observability';
 import { encodeJson } from './json-codec';
 
@@ -11,36 +11,54 @@ export interface SessionScope {
 }
 
 /**
- * Publishes session events into the JetStream stream. The returned sequence is the
- * event's id as clients see it: monotonically increasing within the stream, and so
- * within each session.
+ * Publishes session events (ADR 0004).
+ * - Lifecycle events (task.*, session.*, status, chat, error) go into the JetStream
+ *   stream on `evt.<t>.<s>.<type>`; the returned stream sequence is the event's id as
+ *   clients see it. The stream re-publishes each one to `live.<t>.<s>.<type>` before
+ *   it acknowledges, so a subscriber sees it before anything the publisher sends next.
+ * - Media events (frame, audio) go to `live.<t>.<s>.<type>` on core NATS: no ack, no
+ *   headers, no message id, never stored.
  */
 export class EventPublisher {
   private readonly js: JetStreamClient;
 
-  constructor(nc: NatsConnection) {
+  constructor(private readonly nc: NatsConnection) {
     this.js = jetstream(nc);
   }
 
+  /** One lifecycle event, stored; resolves to its stream sequence. Refuses media events. */
   async publish(scope: SessionScope, event: SessionEvent): Promise<number> {
-    const envelope: EventEnvelope = {
-      tenant_id: scope.tenantId,
-      session_id: scope.sessionId,
-      emitted_at: new Date().toISOString(),
-      event,
-    };
+    return this.store(scope, event);
+  }
+
+  /**
+   * Lifecycle events in this order. All publishes are issued at once and their acks
+   * awaited together: one connection's messages are stored in the order sent.
+   */
+  async publishAll(scope: SessionScope, events: SessionEvent[]): Promise<number[]> {
+    return Promise.all(events.map((event) => this.store(scope, event)));
+  }
+
+  /** One frame or audio chunk, fire-and-forget on core NATS. */
+  publishMedia(scope: SessionScope, event: MediaEvent): void {
+    if (!isMediaEventType(event.type)) throw new Error(`publishMedia takes frame or audio events, not ${event.type}`);
+    this.nc.publish(subjects.live(scope.tenantId, scope.sessionId, event.type), encodeJson(envelopeOf(scope, event)));
+  }
+
+  private store(scope: SessionScope, event: SessionEvent): Promise<number> {
+    // Synchronous up to the publish call, so publishAll sends in array order.
+    if (isMediaEventType(event.type)) {
+      return Promise.reject(new Error(`${event.type} is a media event: use publishMedia (media events are never stored)`));
+    }
     const h = headers();
     const traceparent = outgoingTraceparent();
     if (traceparent) h.set(TRACEPARENT_HEADER, traceparent);
-    const ack = await this.js.publish(subjects.event(scope.tenantId, scope.sessionId, event.type), encodeJson(envelope), {
-      headers: h,
-      msgID: randomUUID(),
-    });
-    return ack.seq;
+    return this.js
+      .publish(subjects.event(scope.tenantId, scope.sessionId, event.type), encodeJson(envelopeOf(scope, event)), { headers: h, msgID: randomUUID() })
+      .then((ack) => ack.seq);
   }
+}
 
-  async publishAll(scope: SessionScope, events: SessionEvent[]): Promise<void> {
-    // In order, one after another: the stream sequence is the order clients see.
-    for (const event of events) await this.publish(scope, event);
-  }
+function envelopeOf(scope: SessionScope, event: SessionEvent): EventEnvelope {
+  return { tenant_id: scope.tenantId, session_id: scope.sessionId, emitted_at: new Date().toISOString(), event };
 }

@@ -5,3 +5,4 @@ export * from './command-bus';
 export * from './messaging.module';
 export * from './redis-connection';
 export * from './health-probes';
+export * from './session-history';

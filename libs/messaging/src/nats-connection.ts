@@ -1,6 +1,6 @@
 import { connect, NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, JetStreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import { EVENTS_STREAM, subjects } from '@avatar/contracts';
+import { EVENTS_REPUBLISH, EVENTS_STREAM, subjects } from '@avatar/contracts';
 
 export interface NatsOptions {
   url: string;
@@ -23,8 +23,13 @@ export async function connectNats(options: NatsOptions): Promise<NatsConnection>
 }
 
 /**
- * Creates or updates the stream that keeps every session event for replay. Every app
- * calls it at start-up, so whichever starts first creates it; the call is idempotent.
+ * Creates or updates the stream that keeps every lifecycle event for replay and
+ * re-publishes it to `live.>` (ADR 0004). Every app calls it at start-up, so whichever
+ * starts first creates it; the call is idempotent.
+ *
+ * nats-server 2.9 refuses to add RePublish to an existing stream ("can not change
+ * RePublish"): a stream of an earlier release (no RePublish) is deleted and created
+ * again, which drops its stored history once, at the upgrade.
  */
 export async function ensureEventsStream(nc: NatsConnection, maxAgeSeconds: number): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
@@ -36,20 +41,32 @@ export async function ensureEventsStream(nc: NatsConnection, maxAgeSeconds: numb
     max_age: maxAgeSeconds * 1_000_000_000,
     // Publishers set a message id per event, so a retried publish is stored once.
     duplicate_window: 2 * 60 * 1_000_000_000,
+    republish: { src: EVENTS_REPUBLISH.src, dest: EVENTS_REPUBLISH.dest },
   };
-  try {
-    await jsm.streams.info(EVENTS_STREAM);
+  const current = await jsm.streams.info(EVENTS_STREAM).catch((err: unknown) => {
+    if (isStreamNotFound(err)) return undefined;
+    throw err;
+  });
+  if (current && !hasRepublish(current.config.republish)) {
+    await jsm.streams.delete(EVENTS_STREAM).catch((err: unknown) => {
+      // Another app replaced it first.
+      if (!isStreamNotFound(err)) throw err;
+    });
+  } else if (current) {
     await jsm.streams.update(EVENTS_STREAM, config);
-  } catch (err) {
-    if (!isStreamNotFound(err)) throw err;
-    try {
-      await jsm.streams.add(config);
-    } catch (addErr) {
-      // Another app created it between our look-up and our add.
-      if (!String(addErr).includes('already in use')) throw addErr;
-    }
+    return jsm;
+  }
+  try {
+    await jsm.streams.add(config);
+  } catch (addErr) {
+    // Another app created it between our look-up and our add.
+    if (!String(addErr).includes('already in use')) throw addErr;
   }
   return jsm;
+}
+
+function hasRepublish(republish: { src?: string; dest?: string } | undefined): boolean {
+  return republish?.src === EVENTS_REPUBLISH.src && republish?.dest === EVENTS_REPUBLISH.dest;
 }
 
 function isStreamNotFound(err: unknown): boolean {

@@ -1,61 +1,87 @@
-import { Inject, Logger } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import type { ConsumerMessages } from '@nats-io/jetstream';
-import type { WebSocket } from 'ws';
-import { COMMANDS, ErrorEvent, InterruptCommand, InterruptReply, WS_ERROR_CODES } from '@avatar/contracts';
+import { Inject } from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
+import type { RawData, WebSocket } from 'ws';
+import { COMMANDS, InterruptCommand, InterruptReply, WS_CLOSE_CODES, WS_ERROR_CODES, WS_MAX_MESSAGES_PER_SECOND, WS_MAX_PAYLOAD_BYTES } from '@avatar/contracts';
 import { CommandBus } from '@avatar/messaging';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../notifier-config';
-import { EventRelay } from './event-relay';
-import { INVALID_MESSAGE_EVENT, InvalidMessage } from './client-message-parser';
+import { SessionClient } from '../relay/session-client';
+import { SessionHub } from '../relay/session-hub';
+import { createClientMessageParser, INVALID_MESSAGE_EVENT, InvalidMessage } from './client-message-parser';
 import { SESSION_SOCKET_PATH, SessionSocketRequest } from './session-socket.adapter';
 
 interface SessionSocket extends WebSocket {
-  scope: { tenantId: string; sessionId: string };
-  relay?: Promise<ConsumerMessages>;
+  client?: SessionClient;
 }
 
 /** Client message types this gateway handles; the parser answers the others itself. */
 export const HANDLED_MESSAGE_TYPES = ['interrupt'] as const;
 
-/**
- * `/ws/{session_id}`: relays the session's events to the client and the client's
- * commands to the workers. The token was checked at the upgrade (SessionSocketAdapter).
- */
-@WebSocketGateway({ path: SESSION_SOCKET_PATH })
-export class SessionGateway implements OnGatewayConnection, OnGatewayDisconnect {
-  private readonly logger = new Logger(SessionGateway.name);
+const parse = createClientMessageParser(HANDLED_MESSAGE_TYPES);
 
+/**
+ * `/ws/{session_id}`: relays the session's events to the client (SessionHub) and the
+ * client's commands to the workers. The token and the admission were checked at the
+ * upgrade (SessionSocketAdapter); a message larger than WS_MAX_PAYLOAD_BYTES closes
+ * the socket with 1009 (`ws` itself), and each message passes the rate limit before
+ * it is even parsed.
+ */
+@WebSocketGateway({ path: SESSION_SOCKET_PATH, maxPayload: WS_MAX_PAYLOAD_BYTES })
+export class SessionGateway implements OnGatewayConnection, OnGatewayDisconnect {
   constructor(
-    private readonly relay: EventRelay,
+    private readonly hub: SessionHub,
     private readonly commands: CommandBus,
     @Inject(NOTIFIER_CONFIG) private readonly config: NotifierConfig,
   ) {}
 
   handleConnection(socket: SessionSocket, request: SessionSocketRequest): void {
-    socket.scope = { tenantId: request.session.tid, sessionId: request.session.sid };
-    socket.relay = this.relay.attach(socket, socket.scope, request.lastEventId);
-    socket.relay.catch((err) => {
-      this.logger.error(`cannot relay session ${socket.scope.sessionId}: ${(err as Error).message}`);
-      socket.close(1011, 'event stream unavailable');
-    });
+    const client = new SessionClient(socket, { tenantId: request.session.tid, sessionId: request.session.sid }, request.session.exp * 1000, request.lastEventId);
+    socket.client = client;
+    socket.on('message', (data: RawData) => this.receive(client, data));
+    void this.hub.attach(client, request.admission, request.lastEventId);
   }
 
   handleDisconnect(socket: SessionSocket): void {
-    void socket.relay?.then((messages) => messages.close()).catch(() => undefined);
+    if (socket.client) this.hub.detach(socket.client);
   }
 
-  @SubscribeMessage('interrupt')
-  async interrupt(@ConnectedSocket() socket: SessionSocket): Promise<ErrorEvent | undefined> {
-    try {
-      await this.commands.request<InterruptCommand, InterruptReply>(socket.scope, COMMANDS.INTERRUPT, { reason: 'client' }, this.config.COMMAND_TIMEOUT_MS);
-      return undefined;
-    } catch (err) {
-      return { type: 'error', code: WS_ERROR_CODES.COMMAND_FAILED, message: `interrupt failed: ${(err as Error).message}` };
+  private receive(client: SessionClient, data: RawData): void {
+    switch (client.limiter.take(Date.now())) {
+      case 'close':
+        client.close(WS_CLOSE_CODES.POLICY_VIOLATION, 'rate limit exceeded');
+        return;
+      case 'warn':
+        client.sendError(WS_ERROR_CODES.RATE_LIMITED, `more than ${WS_MAX_MESSAGES_PER_SECOND} messages per second: messages dropped`);
+        return;
+      case 'reject':
+        return;
+      case 'accept':
+        break;
+    }
+    const message = parse(data);
+    if (message.event === INVALID_MESSAGE_EVENT) {
+      const invalid = message.data as InvalidMessage;
+      client.sendError(invalid.code, invalid.message);
+    } else if (message.event === 'interrupt') {
+      this.interrupt(client);
     }
   }
 
-  @SubscribeMessage(INVALID_MESSAGE_EVENT)
-  invalid(@MessageBody() body: InvalidMessage): ErrorEvent {
-    return { type: 'error', code: body.code, message: body.message };
+  /** At most one interrupt in flight per socket; those sent meanwhile become one more after it. */
+  private interrupt(client: SessionClient): void {
+    if (client.interruptInFlight) {
+      client.interruptQueued = true;
+      return;
+    }
+    client.interruptInFlight = true;
+    this.commands
+      .request<InterruptCommand, InterruptReply>(client.scope, COMMANDS.INTERRUPT, { reason: 'client' }, this.config.COMMAND_TIMEOUT_MS)
+      .catch((err: unknown) => client.sendError(WS_ERROR_CODES.COMMAND_FAILED, `interrupt failed: ${(err as Error).message}`))
+      .finally(() => {
+        client.interruptInFlight = false;
+        if (client.interruptQueued && client.isOpen) {
+          client.interruptQueued = false;
+          this.interrupt(client);
+        }
+      });
   }
 }

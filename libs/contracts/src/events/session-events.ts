@@ -1,7 +1,7 @@
 /**
  * Events a session emits, as clients receive them over the WebSocket (shaped like the
  * reference: `{"type": "status", "status": "speaking", ...}`). On the wire the notifier
- * adds `id`, the event's position in the session's stream (monotonically increasing).
+ * adds `id` (see ClientEventMessage).
  */
 
 export const EVENT_TYPES = {
@@ -19,8 +19,17 @@ export const EVENT_TYPES = {
 } as const;
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 
-/** Media events: high volume, replayable from the stream but not kept in the database history. */
+/**
+ * Media events: high volume and only useful live. They travel on core NATS
+ * (`live.<t>.<s>.<type>`), are never stored in the events stream nor the database
+ * history, and are never replayed to a reconnecting client.
+ */
 export const MEDIA_EVENT_TYPES: readonly EventType[] = [EVENT_TYPES.FRAME, EVENT_TYPES.AUDIO];
+
+/** True for frame and audio: live-only events (see MEDIA_EVENT_TYPES). */
+export function isMediaEventType(type: string): type is 'frame' | 'audio' {
+  return type === EVENT_TYPES.FRAME || type === EVENT_TYPES.AUDIO;
+}
 
 export type AvatarStatus = 'listening' | 'speaking' | 'idle';
 
@@ -100,6 +109,11 @@ export type SessionEvent =
   | SessionStartedEvent
   | SessionStoppedEvent;
 
+/** Live-only events (core NATS, never stored, never replayed). */
+export type MediaEvent = FrameEvent | AudioEvent;
+/** Events kept in the stream: replayed to a reconnecting client, recorded in the history. */
+export type LifecycleEvent = Exclude<SessionEvent, MediaEvent>;
+
 /** What travels on NATS: the event plus whose it is. Clients never see `tenant_id`. */
 export interface EventEnvelope<E extends SessionEvent = SessionEvent> {
   tenant_id: string;
@@ -109,5 +123,10 @@ export interface EventEnvelope<E extends SessionEvent = SessionEvent> {
   event: E;
 }
 
-/** What a WebSocket client receives: the event, its stream id and session. */
+/**
+ * What a WebSocket client receives: the event, its id and session. A lifecycle event's
+ * id is its stream sequence (increasing within the session); a media event carries the
+ * id of the last lifecycle event sent before it on that socket (non-decreasing), so a
+ * reconnect with `last_event_id` never skips a lifecycle event.
+ */
 export type ClientEventMessage = SessionEvent & { id: number; session_id: string };

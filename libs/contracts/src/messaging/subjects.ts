@@ -2,12 +2,18 @@
  * The NATS subject scheme: every subject carries the tenant and the session, so a
  * subscription derived from a verified token cannot reach another tenant's traffic.
  *
- *   evt.<tenant>.<session>.<event type>   session events (JetStream stream SESSION_EVENTS)
+ *   evt.<tenant>.<session>.<event type>   lifecycle events, stored (JetStream stream SESSION_EVENTS)
+ *   live.<tenant>.<session>.<event type>  every event as it happens (core NATS): the stream
+ *                                         re-publishes each stored lifecycle event here (with
+ *                                         its `Nats-Sequence` header), and media events (frame,
+ *                                         audio) are published here directly, never stored
  *   cmd.<tenant>.<session>.<command>      commands to the workers (core NATS, request/reply)
+ *   presence.<tenant>.<session>           a client is watching this session (core NATS)
  */
 
 export const EVENTS_STREAM = 'SESSION_EVENTS';
 export const EVENTS_SUBJECT_ROOT = 'evt';
+export const LIVE_SUBJECT_ROOT = 'live';
 export const COMMANDS_SUBJECT_ROOT = 'cmd';
 export const PRESENCE_SUBJECT_ROOT = 'presence';
 
@@ -54,6 +60,17 @@ export const subjects = {
   allEvents(): string {
     return `${EVENTS_SUBJECT_ROOT}.>`;
   },
+  /** Where one event of a session is seen live (re-published lifecycle or direct media). */
+  live(tenantId: string, sessionId: string, type: string): string {
+    return `${LIVE_SUBJECT_ROOT}.${token('tenantId', tenantId)}.${token('sessionId', sessionId)}.${type}`;
+  },
+  /** Every live event of one session: what the notifier subscribes to, once per session. */
+  sessionLive(tenantId: string, sessionId: string): string {
+    return `${LIVE_SUBJECT_ROOT}.${token('tenantId', tenantId)}.${token('sessionId', sessionId)}.>`;
+  },
+  allLive(): string {
+    return `${LIVE_SUBJECT_ROOT}.>`;
+  },
   command(tenantId: string, sessionId: string, command: Command): string {
     return `${COMMANDS_SUBJECT_ROOT}.${token('tenantId', tenantId)}.${token('sessionId', sessionId)}.${command}`;
   },
@@ -67,16 +84,24 @@ export const subjects = {
   anyPresence(): string {
     return `${PRESENCE_SUBJECT_ROOT}.*.*`;
   },
-  /** Reads tenant and session back from a command or event subject. */
+  /** Reads tenant and session back from an event, live, command or presence subject. */
   parse(subject: string): { tenantId: string; sessionId: string; rest: string } {
     const [root, tenantId, sessionId, ...rest] = subject.split('.');
-    const known = root === EVENTS_SUBJECT_ROOT || root === COMMANDS_SUBJECT_ROOT || root === PRESENCE_SUBJECT_ROOT;
+    const known = root === EVENTS_SUBJECT_ROOT || root === LIVE_SUBJECT_ROOT || root === COMMANDS_SUBJECT_ROOT || root === PRESENCE_SUBJECT_ROOT;
     if (!known || !tenantId || !sessionId || (rest.length === 0 && root !== PRESENCE_SUBJECT_ROOT)) {
       throw new Error(`not a session subject: ${subject}`);
     }
     return { tenantId, sessionId, rest: rest.join('.') };
   },
 };
+
+/**
+ * The stream re-publishes every stored event from `evt.>` to `live.>` (server side,
+ * in stream order, before the publisher's ack), with these headers.
+ */
+export const EVENTS_REPUBLISH = { src: `${EVENTS_SUBJECT_ROOT}.>`, dest: `${LIVE_SUBJECT_ROOT}.>` } as const;
+/** Header of a re-published message: its stream sequence (the lifecycle event's id). */
+export const STREAM_SEQUENCE_HEADER = 'Nats-Sequence';
 
 /** The header that carries W3C trace context on NATS messages. */
 export const TRACEPARENT_HEADER = 'traceparent';
