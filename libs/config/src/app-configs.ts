@@ -43,6 +43,20 @@ export const WorkerConfigSchema = z.object({
   SPEECH_LOCK_MS: positiveInt(30_000),
   SPEECH_WORDS_PER_MINUTE: speechRate,
   LOCAL_FRAMES_PER_SECOND: positiveInt(25),
+  // Session lifecycle (docs/adr/0007): every worker beats and reaps on this interval.
+  /** Seconds without a task or a watching client before a session ends (idle_timeout). */
+  SESSION_IDLE_TIMEOUT_SECONDS: positiveInt(120),
+  /** Longest a session may run (max_duration): the default, and the ceiling of a request's max_duration. */
+  SESSION_MAX_DURATION_SECONDS: positiveInt(3600),
+  /** How often each worker records the platform heartbeat and ends due sessions. */
+  SESSION_REAPER_INTERVAL_MS: positiveInt(5000),
+  /** A heartbeat gap longer than this means the platform was down: sessions active across it end at the last beat (reaped). */
+  SESSION_HEARTBEAT_GRACE_MS: positiveInt(15_000),
+}).superRefine((config, ctx) => {
+  if (config.SESSION_HEARTBEAT_GRACE_MS < 2 * config.SESSION_REAPER_INTERVAL_MS) {
+    const message = `must be at most half of SESSION_HEARTBEAT_GRACE_MS (${config.SESSION_HEARTBEAT_GRACE_MS}): a worker misses beats before the platform counts as down`;
+    ctx.addIssue({ code: 'custom', path: ['SESSION_REAPER_INTERVAL_MS'], message });
+  }
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 

@@ -39,4 +39,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig(GatewayConfigSchema, { ...base, ICE_SERVERS: 'nope' })).toThrow(/ICE_SERVERS: must be a JSON array/);
     expect(() => loadConfig(GatewayConfigSchema, { ...base, SESSION_TOKEN_SECRET: 'short' })).toThrow(/SESSION_TOKEN_SECRET: must be at least 32/);
   });
+
+  it('defaults the session lifecycle and refuses a heartbeat grace shorter than two reaper intervals', () => {
+    expect(loadConfig(WorkerConfigSchema, base)).toMatchObject({
+      SESSION_IDLE_TIMEOUT_SECONDS: 120,
+      SESSION_MAX_DURATION_SECONDS: 3600,
+      SESSION_REAPER_INTERVAL_MS: 5000,
+      SESSION_HEARTBEAT_GRACE_MS: 15_000,
+    });
+    expect(() => loadConfig(WorkerConfigSchema, { ...base, SESSION_REAPER_INTERVAL_MS: '10000' })).toThrow(/SESSION_REAPER_INTERVAL_MS: must be at most half of SESSION_HEARTBEAT_GRACE_MS \(15000\)/);
+  });
 });

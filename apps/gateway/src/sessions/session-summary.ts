@@ -17,5 +17,6 @@ export function toSessionSummary(session: SessionRow, now?: Date): SessionSummar
     started_at: session.startedAt?.toISOString() ?? null,
     ended_at: session.endedAt?.toISOString() ?? null,
     duration: sessionDurationSeconds(session, now),
+    end_reason: session.endReason ?? null,
   };
 }

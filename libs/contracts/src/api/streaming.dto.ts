@@ -16,6 +16,10 @@ export const CreateSessionRequest = z
     avatar_id: z.string().min(1).max(128).optional(),
     voice_id: z.string().min(1).max(128).optional(),
     provider: z.enum(PROVIDER_NAMES).optional(),
+    /** Seconds without a task or a watching client before the session ends (default SESSION_IDLE_TIMEOUT_SECONDS, 120). */
+    idle_timeout: z.number().int().min(30).max(3600).optional(),
+    /** Longest the session may run, in seconds; the platform's SESSION_MAX_DURATION_SECONDS (1 h) caps it. */
+    max_duration: z.number().int().min(1).max(86_400).optional(),
   })
   .default({ quality: 'medium' });
 export type CreateSessionRequest = z.infer<typeof CreateSessionRequest>;
@@ -68,6 +72,8 @@ export const SessionSummary = z.object({
   ended_at: z.iso.datetime().nullable(),
   /** Seconds: so far for an active session, final for a stopped one. */
   duration: z.number(),
+  /** Why a stopped session ended: client_stop, idle_timeout, max_duration or reaped; null while it runs. */
+  end_reason: z.string().nullable(),
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 

@@ -36,6 +36,17 @@ describe('CreateSessionUseCase', () => {
     expect(t.sessions.create.mock.calls[0][1]).toMatchObject({ provider: 'local', avatarId: DEFAULT_AVATAR_ID, voiceId: undefined, quality: 'medium' });
   });
 
+  it('records the requested idle timeout and max duration, and none (the platform defaults) when not asked', async () => {
+    const t = setup();
+
+    await t.useCase.execute(TENANT, { quality: 'medium', idle_timeout: 45, max_duration: 600 });
+    await t.useCase.execute(TENANT, { quality: 'medium' });
+
+    expect(t.sessions.create.mock.calls[0][1]).toMatchObject({ idleTimeoutS: 45, maxDurationS: 600 });
+    expect(t.sessions.create.mock.calls[1][1].idleTimeoutS).toBeUndefined();
+    expect(t.sessions.create.mock.calls[1][1].maxDurationS).toBeUndefined();
+  });
+
   it('gives every session a fresh UUID', async () => {
     const t = setup();
 

@@ -23,6 +23,8 @@ export class CreateSessionUseCase {
       avatarId: request.avatar_id ?? DEFAULT_AVATAR_ID,
       voiceId: request.voice_id,
       quality: request.quality,
+      idleTimeoutS: request.idle_timeout,
+      maxDurationS: request.max_duration,
     });
     return {
       session_id: session.id,

@@ -39,6 +39,7 @@ describe('ListSessionsUseCase', () => {
           startedAt: new Date('2025-01-01T00:00:05.000Z'),
           endedAt: new Date('2025-01-01T00:00:35.000Z'),
           durationMs: 30_000,
+          endReason: 'idle_timeout',
         }),
         sessionRow({ id: 'created-one' }),
       ],
@@ -56,6 +57,7 @@ describe('ListSessionsUseCase', () => {
         started_at: '2025-01-01T00:00:05.000Z',
         ended_at: '2025-01-01T00:00:35.000Z',
         duration: 30,
+        end_reason: 'idle_timeout',
       },
       {
         session_id: 'created-one',
@@ -65,6 +67,7 @@ describe('ListSessionsUseCase', () => {
         started_at: null,
         ended_at: null,
         duration: 0,
+        end_reason: null,
       },
     ]);
   });
