@@ -50,6 +50,15 @@ describe('StopSessionUseCase', () => {
     expect(t.sessions.stop.mock.invocationCallOrder[0]).toBeLessThan(t.commands.request.mock.invocationCallOrder[0]);
   });
 
+  it('announces the reason the database recorded when the session was already due to end (here: idle)', async () => {
+    const t = setup({ outcome: 'stopped', session: stoppedRow({ endReason: 'idle_timeout', durationMs: 60_000 }) });
+
+    await expect(t.useCase.execute(TENANT, SESSION)).resolves.toEqual({ status: 'stopped', duration: 60 });
+
+    expect(t.commands.request).toHaveBeenCalledWith(SCOPE, COMMANDS.STOP, { reason: 'idle_timeout' }, 4321);
+    expect(t.events.publish).toHaveBeenCalledWith(SCOPE, { type: 'session.stopped', duration: 60, reason: 'idle_timeout' });
+  });
+
   it('asks a worker to stop the provider session, then announces session.stopped with the duration', async () => {
     const t = setup({ outcome: 'stopped', session: stoppedRow() });
 

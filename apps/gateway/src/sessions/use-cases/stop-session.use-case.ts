@@ -32,14 +32,17 @@ export class StopSessionUseCase {
     const duration = sessionDurationSeconds(result.session);
     if (result.outcome === 'stopped') {
       const scope = { tenantId, sessionId };
+      // A session that was already due (idle, max duration, platform down) ends with
+      // that reason and moment, not the client's (docs/adr/0007).
+      const reason = result.session.endReason ?? STOP_REASON_CLIENT;
       try {
-        await this.commands.request<StopCommand, StopReply>(scope, COMMANDS.STOP, { reason: STOP_REASON_CLIENT }, this.config.COMMAND_TIMEOUT_MS);
+        await this.commands.request<StopCommand, StopReply>(scope, COMMANDS.STOP, { reason }, this.config.COMMAND_TIMEOUT_MS);
       } catch (err) {
         // The stop itself stands: its queued tasks end as interrupted when a worker
         // reaches them and finds the session stopped.
         this.logger.warn(`session ${sessionId} stopped, but no worker confirmed: ${(err as Error).message}`);
       }
-      await this.events.publish(scope, { type: 'session.stopped', duration, reason: STOP_REASON_CLIENT });
+      await this.events.publish(scope, { type: 'session.stopped', duration, reason });
     }
     return { status: 'stopped', duration };
   }
