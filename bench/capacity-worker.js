@@ -10,8 +10,9 @@
 //   npm run bench:capacity:worker -- [--levels 50,100,200,500,800] [--seconds 10]
 //                                    [--stop-above 500]   (ms p99: skip higher levels)
 //
-// Prints per level: frames received vs expected, gap p50/p99/max, the worker's CPU
-// and RSS; then the most sessions with gap p99 ≤ 60 ms (target: ≥ 500).
+// Prints per level: distinct frames received vs expected, frames seen twice
+// (duplicates), frames of sessions of an earlier level that should have stopped
+// (strays), gap p50/p99/max, the worker's CPU and RSS; then the most sessions with gap p99 ≤ 60 ms (target: ≥ 500).
 const { performance } = require('node:perf_hooks');
 const path = require('node:path');
 const { connect } = require('@nats-io/transport-node');
@@ -40,19 +41,33 @@ async function level(platform, nc, subject, sessions) {
     await api('/v1/streaming.start', { session_id });
     return session_id;
   });
-  const last = new Map(); // session → last frame arrival
+  const mine = new Set(ids);
+  const last = new Map(); // session → { at, frame } of its last frame
   const gaps = [];
   let recording = false;
   let frames = 0;
+  let duplicates = 0; // the same frame (task, frame_id) seen again
+  let strays = 0; // frames of sessions of an earlier level (stopped, still speaking)
   const sub = nc.subscribe(subject, {
     callback: (_err, msg) => {
       const at = performance.now();
       const session = msg.subject.split('.')[2];
+      if (!mine.has(session)) {
+        if (recording) strays++;
+        return;
+      }
+      const body = JSON.parse(msg.string());
+      const event = body.event ?? body;
+      const frame = `${event.task_id}/${event.frame_id}`;
       const previous = last.get(session);
-      last.set(session, at);
+      if (previous?.frame === frame) {
+        if (recording) duplicates++;
+        return;
+      }
+      last.set(session, { at, frame });
       if (!recording) return;
       frames++;
-      if (previous !== undefined) gaps.push(at - previous);
+      if (previous !== undefined) gaps.push(at - previous.at);
     },
   });
   await nc.flush();
@@ -69,6 +84,8 @@ async function level(platform, nc, subject, sessions) {
     return {
       sessions,
       speaking,
+      duplicates,
+      strays,
       expected: sessions * opts.fps * opts.seconds,
       frames,
       p50: percentile(gaps, 50),
@@ -109,8 +126,8 @@ async function main() {
   } finally {
     await Promise.allSettled(stoppers.map((stop) => stop()));
   }
-  const rows = [['sessions', 'speaking', 'frames received/expected', 'gap p50', 'gap p99', 'gap max', 'worker CPU', 'worker RSS']];
-  for (const r of results) rows.push([r.sessions, r.speaking, `${r.frames}/${r.expected} (${((100 * r.frames) / r.expected).toFixed(0)} %)`, ms(r.p50), ms(r.p99), ms(r.max), `${(r.cpu * 100).toFixed(0)} %`, `${r.rss.toFixed(0)} MiB`]);
+  const rows = [['sessions', 'speaking', 'frames received/expected', 'duplicates', 'strays', 'gap p50', 'gap p99', 'gap max', 'worker CPU', 'worker RSS']];
+  for (const r of results) rows.push([r.sessions, r.speaking, `${r.frames}/${r.expected} (${((100 * r.frames) / r.expected).toFixed(0)} %)`, r.duplicates, r.strays, ms(r.p50), ms(r.p99), ms(r.max), `${(r.cpu * 100).toFixed(0)} %`, `${r.rss.toFixed(0)} MiB`]);
   const ok = results.filter((r) => r.p99 <= TARGET_P99_MS && r.frames >= 0.95 * r.expected).map((r) => r.sessions);
   console.log(`\ncapacity-worker: one worker, ${opts.fps} fps, frame gaps per session as seen on NATS over ${opts.seconds} s per level\n`);
   console.log(table(rows));
