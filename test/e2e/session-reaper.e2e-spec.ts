@@ -82,7 +82,7 @@ describe('session lifecycle: idle timeout, presence, max duration, reaper after 
   /** Counts session.stopped events of the session as they are published. */
   function countStopped(sessionId: string): { count: () => number; events: any[] } {
     const events: any[] = [];
-    nats.subscribe(`evt.${platform.tenants.a.id}.${sessionId}.session.stopped`, { callback: (_err, msg) => events.push(msg.json()) });
+    nats.subscribe(`evt.${platform.tenants.a.id}.${sessionId}.session.stopped`, { callback: (_err, msg) => void events.push(msg.json()) });
     return { count: () => events.length, events };
   }
 
