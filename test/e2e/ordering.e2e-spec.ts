@@ -26,7 +26,8 @@ describe('speech order with two worker processes', () => {
     for (const id of taskIds) {
       const start = lifecycle.find((e) => e.type === 'task.started' && e.task_id === id)!.id!;
       const end = lifecycle.find((e) => e.type === 'task.completed' && e.task_id === id)!.id!;
-      const frames = events.filter((e) => e.type === 'frame' && e.id! > start && e.id! < end);
+      // A frame's id is the id of the last lifecycle event before it (README: event ids).
+      const frames = events.filter((e) => e.type === 'frame' && e.id! >= start && e.id! < end);
       expect(frames.length).toBeGreaterThan(0);
       expect(frames.every((f) => f.task_id === id)).toBe(true);
     }
