@@ -7,7 +7,7 @@ import { WORKER_CONFIG, WorkerConfig } from './worker-config';
 import { ProvidersModule } from './providers/providers.module';
 import { ActiveSpeech } from './speech/active-speech';
 import { SpeechOrder } from './speech/speech-order';
-import { SpeechProcessor } from './speech/speech.processor';
+import { registerSpeechProcessor } from './speech/speech.processor';
 import { TaskEndings } from './speech/task-endings';
 import { InterruptWatch } from './speech/interrupt-watch';
 import { SpeechReconciler } from './speech/speech-reconciler';
@@ -41,7 +41,7 @@ export class WorkerModule {
         { provide: WORKER_CONFIG, useValue: config },
         ActiveSpeech,
         SpeechOrder,
-        SpeechProcessor,
+        registerSpeechProcessor(config),
         TaskEndings,
         InterruptWatch,
         SpeechReconciler,

@@ -1,6 +1,6 @@
-import { Inject, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { DelayedError, Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError, WorkerOptions } from 'bullmq';
 import { SPEECH_QUEUE, SpeakJobData } from '@avatar/contracts';
 import { continueTrace, runInTrace } from '@avatar/observability';
 import { WORKER_CONFIG, WorkerConfig } from '../worker-config';
@@ -9,11 +9,38 @@ import { SpeechOrder } from './speech-order';
 import { ActiveSpeech } from './active-speech';
 
 /**
+ * The speech worker's options, from the validated config. A dead worker's job lock
+ * expires within 80 % of SPEECH_TAKEOVER_MS and the stalled check runs every 20 %, so
+ * its task is taken over within SPEECH_TAKEOVER_MS.
+ */
+export function speechWorkerOptions(config: WorkerConfig): Omit<WorkerOptions, 'connection'> {
+  const lockDuration = Math.round(config.SPEECH_TAKEOVER_MS * 0.8);
+  return {
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDuration,
+    lockRenewTime: Math.round(lockDuration / 2),
+    stalledInterval: Math.round(config.SPEECH_TAKEOVER_MS * 0.2),
+    // A task is taken over as often as its workers die; it is never failed for it.
+    maxStalledCount: Number.MAX_SAFE_INTEGER,
+  };
+}
+
+/**
+ * The processor of the speech queue, with its options from the config. The options
+ * are known only at start-up, so the module applies @Processor here instead of on
+ * the class.
+ */
+export function registerSpeechProcessor(config: WorkerConfig): typeof SpeechProcessor {
+  Processor(SPEECH_QUEUE, speechWorkerOptions(config))(SpeechProcessor);
+  return SpeechProcessor;
+}
+
+/**
  * Maps BullMQ speak jobs to RunSpeechTask: parks a job whose turn has not come, puts
  * a handed-back job straight back in line, and on shutdown drains — tasks being
  * spoken get SPEECH_DRAIN_GRACE_MS to finish, then are handed to another worker.
  */
-@Processor(SPEECH_QUEUE, { autorun: false })
+@Injectable()
 export class SpeechProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SpeechProcessor.name);
 
@@ -26,18 +53,8 @@ export class SpeechProcessor extends WorkerHost implements OnApplicationBootstra
     super();
   }
 
-  /**
-   * The worker options come from the validated config, known only at run time (the
-   * decorator's are static): set them before the worker starts fetching jobs.
-   * A dead worker's job lock expires within 80 % of SPEECH_TAKEOVER_MS and the stalled
-   * check runs every 20 %, so its task is taken over within SPEECH_TAKEOVER_MS.
-   */
   onApplicationBootstrap(): void {
-    const takeover = this.config.SPEECH_TAKEOVER_MS;
-    Object.assign(this.worker.opts, { lockDuration: Math.round(takeover * 0.8), stalledInterval: Math.round(takeover * 0.2), maxStalledCount: 10 });
-    this.worker.concurrency = this.config.WORKER_CONCURRENCY;
     this.worker.on('error', (err) => this.logger.error(`queue error: ${err.message}`));
-    void this.worker.run();
   }
 
   async process(job: Job<SpeakJobData>, token?: string): Promise<string> {

@@ -75,6 +75,8 @@ export interface TaskRef {
 }
 
 const TERMINAL = ['completed', 'interrupted', 'failed'] as const;
+/** `a::uuid, b::uuid, …` for an IN list (one bound parameter per id). */
+const uuidList = (ids: string[]) => Prisma.join(ids.map((id) => Prisma.sql`${id}::uuid`));
 /** Seconds a task took from start to end (0 if it never started). */
 const SPOKEN_SECONDS = Prisma.sql`COALESCE(extract(epoch FROM (t.ended_at - t.started_at)), 0)::float8`;
 
@@ -255,7 +257,7 @@ export class SpeechTasksRepository {
     if (taskIds.length === 0) return;
     await this.db.$executeRaw`
       UPDATE speech_tasks SET announced_at = now()
-       WHERE tenant_id = ${tenantId}::uuid AND id = ANY(${taskIds}::uuid[]) AND announced_at IS NULL`;
+       WHERE tenant_id = ${tenantId}::uuid AND id IN (${uuidList(taskIds)}) AND announced_at IS NULL`;
   }
 
   /** The next task waiting in the session after `seq`, if any. */
@@ -277,7 +279,7 @@ export class SpeechTasksRepository {
     if (taskIds.length === 0) return [];
     const rows = await this.db.$queryRaw<Array<{ id: string }>>`
       SELECT id::text AS id FROM speech_tasks
-       WHERE id = ANY(${taskIds}::uuid[]) AND (interrupt_requested_at IS NOT NULL OR status <> 'speaking')`;
+       WHERE id IN (${uuidList(taskIds)}) AND (interrupt_requested_at IS NOT NULL OR status <> 'speaking')`;
     return rows.map((r) => r.id);
   }
 
