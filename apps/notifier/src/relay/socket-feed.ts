@@ -10,7 +10,7 @@ export interface RelayedEvent {
   body: string;
 }
 
-export function relayedEvent(seq: number | undefined, sessionId: string, event: { type: string }): RelayedEvent {
+export function relayedEvent<E extends { type: string }>(seq: number | undefined, sessionId: string, event: E): RelayedEvent {
   return { seq, type: event.type, body: JSON.stringify({ session_id: sessionId, ...event }).slice(1) };
 }
 
