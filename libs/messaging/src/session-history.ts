@@ -60,7 +60,7 @@ export class SessionHistory {
         if (batch.length < want) return;
       }
     } finally {
-      void jsm.consumers.delete(EVENTS_STREAM, info.name).catch(() => undefined);
+      await jsm.consumers.delete(EVENTS_STREAM, info.name).catch(() => undefined);
     }
   }
 
