@@ -4,7 +4,7 @@ import type { WorkerConfig } from '../worker-config';
 import type { ActiveSpeech } from './active-speech';
 import type { SpeechOrder } from './speech-order';
 import { PARKED_FOR_MS } from './speech-order';
-import { SpeechProcessor } from './speech.processor';
+import { SpeechProcessor, speechWorkerOptions } from './speech.processor';
 import type { RunOutcome, RunSpeechTaskUseCase } from './use-cases/run-speech-task.use-case';
 
 const DATA: SpeakJobData = { tenantId: 'tenant-1', sessionId: 'session-1', taskId: 'task-1', seq: 1 };
@@ -77,5 +77,16 @@ describe('SpeechProcessor', () => {
     await t.processor.process(job(made, attempts), 'token-1');
 
     expect(t.run.execute).toHaveBeenCalledWith(DATA, { last });
+  });
+});
+
+describe('speechWorkerOptions', () => {
+  it('lets a dead worker\'s task be taken over within SPEECH_TAKEOVER_MS (lock expiry + one stalled check), never failing it for the stall', () => {
+    const options = speechWorkerOptions({ SPEECH_TAKEOVER_MS: 5000, WORKER_CONCURRENCY: 7 } as WorkerConfig);
+
+    expect(options.concurrency).toBe(7);
+    expect(options.lockDuration! + options.stalledInterval!).toBeLessThanOrEqual(5000);
+    expect(options.lockRenewTime!).toBeLessThan(options.lockDuration!);
+    expect(options.maxStalledCount).toBeGreaterThanOrEqual(1000);
   });
 });

@@ -215,13 +215,29 @@ describe('RunSpeechTaskUseCase', () => {
       expect(t.order.wake).toHaveBeenCalledWith(NEXT);
     });
 
-    it('interrupts the session when it was stopped while the task waited', async () => {
+    it('interrupts the session when it was stopped while the task waited (the interrupt ends and announces the queued task)', async () => {
       const t = setup({ claim: null, whyNot: { reason: 'session_stopped' } });
+      t.tasks.endInterrupted.mockResolvedValue(false); // already ended by interruptPending
 
       await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
 
       expect(t.interruptSession.execute).toHaveBeenCalledWith(SCOPE, { reason: 'session_stopped' });
       expect(t.speak).not.toHaveBeenCalled();
+      expect(t.published).toEqual([]); // announced by the interrupt use case, not twice
+    });
+
+    it('ends and announces a task left speaking by a dead worker when its session was stopped with no worker to interrupt it', async () => {
+      const t = setup({ claim: null, whyNot: { reason: 'session_stopped' } });
+      const order: string[] = [];
+      t.interruptSession.execute.mockImplementation(async () => (order.push('interrupt'), { interrupted_task_ids: [TASK] }));
+      t.tasks.endInterrupted.mockImplementation(async () => (order.push('endInterrupted'), true));
+
+      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
+
+      expect(order).toEqual(['interrupt', 'endInterrupted']);
+      expect(t.tasks.endInterrupted).toHaveBeenCalledWith(TENANT, TASK);
+      expect(t.lifecycle()).toEqual([INTERRUPTED, IDLE_INTERRUPTED]);
+      expect(t.log.at(-1)).toBe(`announced:${TASK}`);
     });
   });
 

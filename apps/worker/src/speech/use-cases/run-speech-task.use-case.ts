@@ -107,6 +107,9 @@ export class RunSpeechTaskUseCase {
       case 'session_stopped':
         // Stopped while this task waited (and no worker was there to drop it then).
         await this.interruptSession.execute(scope, { reason: 'session_stopped' });
+        // A task left speaking by a dead worker was only marked by that interrupt, and
+        // this worker holds its job: end it here (a queued one was ended and announced).
+        if (await this.tasks.endInterrupted(job.tenantId, job.taskId)) await this.announce(job, scope, { type: 'task.interrupted' });
         return 'interrupted';
     }
   }
