@@ -1,3 +1,4 @@
+import path from 'node:path';
 import WebSocket from 'ws';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -39,6 +40,7 @@ describe('notifier: one subscription per session, catch-up, bounds, lifecycle of
   let platform: Platform;
   let api: ApiClient;
   let nc: NatsConnection;
+  let restarted: infra.RunningServer | undefined;
 
   beforeAll(async () => {
     platform = await startPlatform({ env: { WS_MAX_SOCKETS_PER_SESSION: String(SOCKET_CAP) } });
@@ -48,6 +50,7 @@ describe('notifier: one subscription per session, catch-up, bounds, lifecycle of
   afterAll(async () => {
     await nc?.close();
     await platform?.stop();
+    await restarted?.stop();
   });
 
   it('a socket joining midway gets the lifecycle history, then live events, without gap or duplicate; ids follow the media rule', async () => {
@@ -188,6 +191,26 @@ describe('notifier: one subscription per session, catch-up, bounds, lifecycle of
     const socket = await openSocket(sessionSocketUrl(platform.wsUrl, sessionId, token));
     expect(await closeOf(socket)).toEqual({ code: 4001, reason: 'token expired' });
     expect((await refusedStatus(sessionSocketUrl(platform.wsUrl, sessionId, token))).status).toBe(401);
+  });
+
+  it('after a NATS outage closes the sockets with 1013; a client resuming from its last id misses no lifecycle event', async () => {
+    const { sessionId, token } = await startedSession(api);
+    const socket = await openSocket(sessionSocketUrl(platform.wsUrl, sessionId, token));
+    await socket.waitFor((e) => e.type === 'status' && e.status === 'idle');
+    const closed = closeOf(socket);
+    // The same server comes back on the same port with its JetStream data.
+    const old = platform.infra.nats;
+    await old.stop();
+    restarted = await infra.startNats({ dataDir: path.dirname(old.logFile), port: old.port });
+    expect(await closed).toEqual({ code: 1013, reason: 'event stream interrupted: reconnect with last_event_id' });
+
+    const lastId = socket.events.at(-1)!.id!;
+    const taskId = (await api.post('/v1/avatar.speak', { session_id: sessionId, text: 'after the outage' })).body.task_id;
+    const resumed = await openSocket(sessionSocketUrl(platform.wsUrl, sessionId, token, `&last_event_id=${lastId}`));
+    await resumed.waitFor((e) => e.type === 'task.completed' && e.task_id === taskId);
+    expect(resumed.lifecycle().map((e) => e.type)).toEqual(expect.arrayContaining(['task.started', 'task.completed']));
+    expect(resumed.lifecycle().every((e) => e.id! > lastId)).toBe(true);
+    await resumed.close();
   });
 
   it('SIGTERM closes every socket with 1012 (service restart) and the notifier exits', async () => {

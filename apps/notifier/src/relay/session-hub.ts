@@ -49,6 +49,21 @@ export class SessionHub implements OnApplicationBootstrap, BeforeApplicationShut
   onApplicationBootstrap(): void {
     this.timers = [setInterval(() => this.announcePresence(), PRESENCE_INTERVAL_MS), setInterval(() => this.closeExpired(Date.now()), EXPIRY_SWEEP_MS)];
     for (const timer of this.timers) timer.unref();
+    void this.watchConnection();
+  }
+
+  /**
+   * Core NATS does not buffer for a disconnected subscriber: after a reconnect the live
+   * feeds may have a gap, so every socket is closed with 1013 and its client resumes
+   * from its last id (the stream replays the lifecycle events it missed).
+   */
+  private async watchConnection(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type !== 'reconnect') continue;
+      const clients = [...this.channels.values()].flatMap((c) => [...c.clients]);
+      if (clients.length > 0) this.logger.warn(`NATS reconnected: closing ${clients.length} sockets so they resume from their last event`);
+      for (const client of clients) client.close(WS_CLOSE_CODES.TRY_AGAIN_LATER, 'event stream interrupted: reconnect with last_event_id');
+    }
   }
 
   /**
