@@ -44,7 +44,7 @@ export const WS_CLOSE_CODES = {
   INTERNAL_ERROR: 1011,
   /** The notifier is restarting: reconnect (to another one) with last_event_id. */
   SERVICE_RESTART: 1012,
-  /** The client let too much go unread: reconnect with last_event_id. */
+  /** The client let too much go unread, or the live feed was interrupted (NATS reconnect): reconnect with last_event_id. */
   TRY_AGAIN_LATER: 1013,
   /** The session token expired: get a fresh one (POST /v1/streaming.token) and reconnect with last_event_id. */
   TOKEN_EXPIRED: 4001,
