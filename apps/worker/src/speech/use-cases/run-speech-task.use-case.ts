@@ -115,10 +115,12 @@ export class RunSpeechTaskUseCase {
   }
 
   private async endInterrupted(job: SpeakJobData, scope: SessionScope, spokenSeconds: number): Promise<RunOutcome> {
+    // Whoever ends the task announces it: if it had already ended elsewhere (a worker
+    // that lost its job lock), its ending was announced there.
     if (await this.tasks.endInterrupted(job.tenantId, job.taskId)) {
       this.logger.log(`task ${job.taskId} interrupted after ${spokenSeconds.toFixed(2)} s`);
+      await this.announce(job, scope, { type: 'task.interrupted' });
     }
-    await this.announce(job, scope, { type: 'task.interrupted' });
     return 'interrupted';
   }
 
