@@ -37,7 +37,7 @@ async function storedCount(): Promise<number> {
 
 function collect(subject: string): Msg[] {
   const got: Msg[] = [];
-  nc.subscribe(subject, { callback: (_err, msg) => got.push(msg) });
+  nc.subscribe(subject, { callback: (_err, msg) => void got.push(msg) });
   return got;
 }
 
