@@ -6,3 +6,4 @@ export * from './messaging.module';
 export * from './redis-connection';
 export * from './health-probes';
 export * from './session-history';
+export * from './redis-client.module';

@@ -71,6 +71,8 @@ export interface TaskStartedEvent {
   type: 'task.started';
   task_id: string;
   duration_estimate: number;
+  /** 1 on the first try; a task retried or taken over from a dead worker starts again with 2, 3… */
+  attempt: number;
 }
 export interface TaskCompletedEvent {
   type: 'task.completed';

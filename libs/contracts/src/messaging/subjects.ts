@@ -108,3 +108,20 @@ export const TRACEPARENT_HEADER = 'traceparent';
 
 /** Durable JetStream consumer that writes the session event history to the database. */
 export const EVENT_HISTORY_CONSUMER = 'event-history';
+
+/**
+ * `auth.<tenant>.apikey.revoked` (core NATS, body `{key_hash}`): whoever revokes a
+ * tenant's API key announces it, and every gateway drops the key from its cache at
+ * once (a cached key is otherwise trusted for API_KEY_CACHE_TTL_MS).
+ */
+export const apiKeySubjects = {
+  revoked(tenantId: string): string {
+    return `auth.${token('tenantId', tenantId)}.apikey.revoked`;
+  },
+  anyRevoked(): string {
+    return 'auth.*.apikey.revoked';
+  },
+};
+export interface ApiKeyRevoked {
+  key_hash: string;
+}
