@@ -8,6 +8,7 @@ import { GATEWAY_CONFIG } from './gateway-config';
 import { ErrorEnvelopeFilter } from './common/error-envelope.filter';
 import { TraceInterceptor } from './common/trace.interceptor';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyCache } from './auth/api-key-cache';
 import { SessionsController } from './sessions/sessions.controller';
 import { CreateSessionUseCase } from './sessions/use-cases/create-session.use-case';
 import { StartSessionUseCase } from './sessions/use-cases/start-session.use-case';
@@ -17,7 +18,7 @@ import { SpeechController } from './speech/speech.controller';
 import { SpeakUseCase } from './speech/use-cases/speak.use-case';
 import { InterruptUseCase } from './speech/use-cases/interrupt.use-case';
 import { GetTaskUseCase } from './speech/use-cases/get-task.use-case';
-import { redisClientProvider, speechQueueProvider, RedisShutdown } from './speech/speech-queue.provider';
+import { speechQueueModules } from './speech/speech-queue.provider';
 import { HealthController } from './health/health.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 
@@ -31,6 +32,7 @@ export class GatewayModule {
         PersistenceModule.forRoot(config.DATABASE_URL),
         MessagingModule.forRoot(() => ({ url: config.NATS_URL, name: 'gateway', eventsMaxAgeSeconds: config.EVENTS_MAX_AGE_SECONDS })),
         TerminusModule.forRoot({ logger: false }),
+        ...speechQueueModules(config),
       ],
       controllers: [SessionsController, SpeechController, HealthController, OpenApiController],
       providers: [
@@ -38,9 +40,7 @@ export class GatewayModule {
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
         { provide: APP_INTERCEPTOR, useClass: TraceInterceptor },
         ApiKeyGuard,
-        redisClientProvider,
-        speechQueueProvider,
-        RedisShutdown,
+        ApiKeyCache,
         CreateSessionUseCase,
         StartSessionUseCase,
         StopSessionUseCase,

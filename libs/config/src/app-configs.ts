@@ -24,6 +24,8 @@ export const GatewayConfigSchema = z.object({
   SESSION_TOKEN_TTL_SECONDS: positiveInt(3600),
   ICE_SERVERS: iceServers,
   SPEECH_WORDS_PER_MINUTE: speechRate,
+  /** How long a gateway trusts an API key it looked up (a revocation announced on NATS ends it at once). */
+  API_KEY_CACHE_TTL_MS: positiveInt(60_000),
   /** How long the gateway waits for a worker to answer a command. */
   COMMAND_TIMEOUT_MS: positiveInt(5000),
 });
@@ -34,13 +36,14 @@ export const WorkerConfigSchema = z.object({
   /** Speech tasks one worker process runs at once (of different sessions): a speaking
    * task mostly waits on timers and I/O, so one process holds many. */
   WORKER_CONCURRENCY: positiveInt(100),
-  /** How long a task waits before re-checking its predecessor if nobody wakes it. */
-  SPEECH_ORDER_RECHECK_MS: positiveInt(1000),
-  /**
-   * A worker holds the lock of the task it speaks for this long (renewed at half);
-   * if the worker dies, the task is handed to another worker after about this long.
-   */
-  SPEECH_LOCK_MS: positiveInt(30_000),
+  /** A dead worker's task is taken over by another worker within this long (job lock + stalled check). */
+  SPEECH_TAKEOVER_MS: positiveInt(5000),
+  /** How often a speaker asks the database whether an interrupt it missed was requested. */
+  SPEECH_INTERRUPT_RECHECK_MS: positiveInt(1000),
+  /** How often the reconciler repairs tasks a killed process left behind (and how old they must be). */
+  SPEECH_RECONCILE_MS: positiveInt(2000),
+  /** On SIGTERM, tasks being spoken get this long to finish before they are handed to another worker. */
+  SPEECH_DRAIN_GRACE_MS: positiveInt(5000),
   SPEECH_WORDS_PER_MINUTE: speechRate,
   LOCAL_FRAMES_PER_SECOND: positiveInt(25),
   // Session lifecycle (docs/adr/0007): every worker beats and reaps on this interval.

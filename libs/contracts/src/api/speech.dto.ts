@@ -12,7 +12,8 @@ export const VoiceSettings = z.strictObject({
 export type VoiceSettings = z.infer<typeof VoiceSettings>;
 
 export const SpeakRequest = z.strictObject({
-  session_id: z.uuid({ message: 'session_id must be a UUID' }),
+  // Any case accepted, lower-cased at the edge (NATS subjects are case-sensitive).
+  session_id: z.uuid({ message: 'session_id must be a UUID' }).transform((id) => id.toLowerCase()),
   text: z
     .string()
     .max(MAX_SPEAK_TEXT_LENGTH)
@@ -34,7 +35,7 @@ export const TASK_STATUSES = ['queued', 'speaking', 'completed', 'interrupted', 
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'interrupted', 'failed'];
 
-export const TaskIdParam = z.strictObject({ task_id: z.uuid({ message: 'task_id must be a UUID' }) });
+export const TaskIdParam = z.strictObject({ task_id: z.uuid({ message: 'task_id must be a UUID' }).transform((id) => id.toLowerCase()) });
 
 export const TaskResponse = z.object({
   task_id: z.uuid(),

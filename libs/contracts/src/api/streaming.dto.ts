@@ -8,7 +8,9 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 export const PROVIDER_NAMES = ['local'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
-const sessionId = z.uuid({ message: 'session_id must be a UUID' });
+// Ids are accepted in any case and lower-cased at the edge: `3F25…` and `3f25…` reach
+// the same row and the same (case-sensitive) NATS subject.
+const sessionId = z.uuid({ message: 'session_id must be a UUID' }).transform((id) => id.toLowerCase());
 
 export const CreateSessionRequest = z
   .strictObject({
