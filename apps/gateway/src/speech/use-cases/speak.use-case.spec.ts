@@ -60,7 +60,7 @@ describe('SpeakUseCase', () => {
 
     expect(t.queue.add).toHaveBeenCalledWith(
       SPEAK_JOB,
-      { tenantId: TENANT, sessionId: SESSION, taskId: response.task_id, seq: 7, traceparent: undefined },
+      { tenantId: TENANT, sessionId: SESSION, taskId: response.task_id, seq: 7, durationEstimateMs: Math.round(response.duration_estimate * 1000), traceparent: undefined },
       { ...SPEAK_JOB_OPTIONS, jobId: response.task_id },
     );
   });
