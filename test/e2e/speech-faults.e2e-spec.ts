@@ -80,7 +80,12 @@ describe('speech under faults (two workers, real processes)', () => {
 
     await socket.waitFor((e) => e.type === 'task.interrupted' && e.task_id === taskId, 30_000);
     await socket.waitFor((e) => e.type === 'status' && e.status === 'idle');
-    const task = await platform.db.speechTask.findUniqueOrThrow({ where: { id: taskId } });
+    // The ending is recorded as announced right after its event went out.
+    let task = await platform.db.speechTask.findUniqueOrThrow({ where: { id: taskId } });
+    for (let i = 0; i < 50 && task.announcedAt === null; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      task = await platform.db.speechTask.findUniqueOrThrow({ where: { id: taskId } });
+    }
     expect(task.status).toBe('interrupted');
     expect(task.announcedAt).not.toBeNull();
     // Taken over, it was not spoken again.
