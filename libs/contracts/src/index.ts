@@ -9,3 +9,4 @@ export * from './queues/speech-queue';
 export * from './ws/client-messages';
 export * from './api/routes';
 export * from './api/openapi';
+export * from './api/fields';

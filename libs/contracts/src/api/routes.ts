@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CreateSessionRequest, CreateSessionResponse, InterruptResponse, ListSessionsQuery, ListSessionsResponse, SessionIdRequest, StartSessionRequest, StartSessionResponse, StopSessionResponse } from './streaming.dto';
+import { CreateSessionRequest, CreateSessionResponse, InterruptResponse, ListSessionsQuery, ListSessionsResponse, SessionIdRequest, SessionTokenResponse, StartSessionRequest, StartSessionResponse, StopSessionResponse } from './streaming.dto';
 import { SpeakRequest, SpeakResponse, TaskIdParam, TaskResponse } from './speech.dto';
 import { ErrorCode } from '../errors/error-codes';
 
@@ -21,18 +21,25 @@ export interface RouteContract {
 
 export const API_PREFIX = 'v1';
 
+/** What any route with a JSON body can answer before it is read: too large, not JSON, sent too slowly. */
+const BODY_ERRORS = ['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'REQUEST_TIMEOUT'] as const satisfies ErrorCode[];
+
 export const V1_ROUTES = {
   createSession: {
     method: 'POST', path: 'streaming.new', summary: 'Create a session and the token its frontend connects with',
-    body: CreateSessionRequest, response: CreateSessionResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED'],
+    body: CreateSessionRequest, response: CreateSessionResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', ...BODY_ERRORS],
   },
   startSession: {
     method: 'POST', path: 'streaming.start', summary: 'Start the session on its provider; billing starts',
-    body: StartSessionRequest, response: StartSessionResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'PROVIDER_ERROR', 'SERVICE_UNAVAILABLE'],
+    body: StartSessionRequest, response: StartSessionResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'PROVIDER_ERROR', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
   },
   stopSession: {
     method: 'POST', path: 'streaming.stop', summary: 'Stop the session; answers the billed duration (repeatable)',
-    body: SessionIdRequest, response: StopSessionResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND'],
+    body: SessionIdRequest, response: StopSessionResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', ...BODY_ERRORS],
+  },
+  sessionToken: {
+    method: 'POST', path: 'streaming.token', summary: 'A fresh WebSocket token for a live (created or active) session',
+    body: SessionIdRequest, response: SessionTokenResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', ...BODY_ERRORS],
   },
   listSessions: {
     method: 'GET', path: 'streaming.sessions', summary: "The tenant's sessions, newest first",
@@ -40,11 +47,11 @@ export const V1_ROUTES = {
   },
   speak: {
     method: 'POST', path: 'avatar.speak', summary: 'Queue text for the avatar to speak, in order',
-    body: SpeakRequest, response: SpeakResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'SERVICE_UNAVAILABLE'],
+    body: SpeakRequest, response: SpeakResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
   },
   interrupt: {
     method: 'POST', path: 'streaming.interrupt', summary: 'Stop the speaking task and drop the queued ones',
-    body: SessionIdRequest, response: InterruptResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'SERVICE_UNAVAILABLE'],
+    body: SessionIdRequest, response: InterruptResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
   },
   getTask: {
     method: 'GET', path: 'tasks/:task_id', summary: 'A speech task: status, timings, error',

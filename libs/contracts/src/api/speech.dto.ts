@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { entityId, safeText } from './fields';
 
 /** Request and response shapes of speech: `avatar.speak` and task status. */
 
@@ -12,13 +13,11 @@ export const VoiceSettings = z.strictObject({
 export type VoiceSettings = z.infer<typeof VoiceSettings>;
 
 export const SpeakRequest = z.strictObject({
-  // Any case accepted, lower-cased at the edge (NATS subjects are case-sensitive).
-  session_id: z.uuid({ message: 'session_id must be a UUID' }).transform((id) => id.toLowerCase()),
-  text: z
-    .string()
+  session_id: entityId('session_id'),
+  text: safeText()
     .max(MAX_SPEAK_TEXT_LENGTH)
     .refine((t) => t.trim().length > 0, 'text must not be empty'),
-  voice_id: z.string().min(1).max(128).optional(),
+  voice_id: safeText().min(1).max(128).optional(),
   voice_settings: VoiceSettings.optional(),
 });
 export type SpeakRequest = z.infer<typeof SpeakRequest>;
@@ -35,7 +34,7 @@ export const TASK_STATUSES = ['queued', 'speaking', 'completed', 'interrupted', 
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'interrupted', 'failed'];
 
-export const TaskIdParam = z.strictObject({ task_id: z.uuid({ message: 'task_id must be a UUID' }).transform((id) => id.toLowerCase()) });
+export const TaskIdParam = z.strictObject({ task_id: entityId('task_id') });
 
 export const TaskResponse = z.object({
   task_id: z.uuid(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { entityId, safeText } from './fields';
 
 /** Request and response shapes of the public `/v1` streaming API (HeyGen-style). */
 
@@ -8,15 +9,13 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 export const PROVIDER_NAMES = ['local'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
-// Ids are accepted in any case and lower-cased at the edge: `3F25…` and `3f25…` reach
-// the same row and the same (case-sensitive) NATS subject.
-const sessionId = z.uuid({ message: 'session_id must be a UUID' }).transform((id) => id.toLowerCase());
+const sessionId = entityId('session_id');
 
 export const CreateSessionRequest = z
   .strictObject({
     quality: z.enum(QUALITIES).default('medium'),
-    avatar_id: z.string().min(1).max(128).optional(),
-    voice_id: z.string().min(1).max(128).optional(),
+    avatar_id: safeText().min(1).max(128).optional(),
+    voice_id: safeText().min(1).max(128).optional(),
     provider: z.enum(PROVIDER_NAMES).optional(),
     /** Seconds without a task or a watching client before the session ends (default SESSION_IDLE_TIMEOUT_SECONDS, 120). */
     idle_timeout: z.number().int().min(30).max(3600).optional(),
@@ -37,7 +36,7 @@ export const CreateSessionResponse = z.object({
 });
 export type CreateSessionResponse = z.infer<typeof CreateSessionResponse>;
 
-export const SessionDescription = z.strictObject({ type: z.enum(['offer', 'answer']), sdp: z.string().min(1) });
+export const SessionDescription = z.strictObject({ type: z.enum(['offer', 'answer']), sdp: safeText().min(1) });
 export type SessionDescription = z.infer<typeof SessionDescription>;
 
 export const StartSessionRequest = z.strictObject({ session_id: sessionId, sdp: SessionDescription.optional() });
@@ -47,6 +46,14 @@ export type StartSessionResponse = z.infer<typeof StartSessionResponse>;
 
 export const SessionIdRequest = z.strictObject({ session_id: sessionId });
 export type SessionIdRequest = z.infer<typeof SessionIdRequest>;
+
+export const SessionTokenResponse = z.object({
+  /** A fresh session token for the WebSocket: signed, expiring, bound to this session. */
+  access_token: z.string(),
+  /** Seconds until it expires. */
+  expires_in: z.number().int(),
+});
+export type SessionTokenResponse = z.infer<typeof SessionTokenResponse>;
 
 export const StopSessionResponse = z.object({
   status: z.literal('stopped'),
