@@ -14,6 +14,7 @@ import { CreateSessionUseCase } from './sessions/use-cases/create-session.use-ca
 import { StartSessionUseCase } from './sessions/use-cases/start-session.use-case';
 import { StopSessionUseCase } from './sessions/use-cases/stop-session.use-case';
 import { ListSessionsUseCase } from './sessions/use-cases/list-sessions.use-case';
+import { IssueSessionTokenUseCase } from './sessions/use-cases/issue-session-token.use-case';
 import { SpeechController } from './speech/speech.controller';
 import { SpeakUseCase } from './speech/use-cases/speak.use-case';
 import { InterruptUseCase } from './speech/use-cases/interrupt.use-case';
@@ -45,6 +46,7 @@ export class GatewayModule {
         StartSessionUseCase,
         StopSessionUseCase,
         ListSessionsUseCase,
+        IssueSessionTokenUseCase,
         SpeakUseCase,
         InterruptUseCase,
         GetTaskUseCase,

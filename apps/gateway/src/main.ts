@@ -4,17 +4,39 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { GatewayConfigSchema, loadConfig } from '@avatar/config';
 import { createLogger } from '@avatar/observability';
 import { GatewayModule } from './gateway.module';
-
-/** Request bodies above this are refused (413): a speak text is at most 5000 chars. */
-const BODY_LIMIT_BYTES = 256 * 1024;
+import { HttpEdge } from './common/http-edge';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(GatewayConfigSchema);
   const logger = createLogger('gateway', config);
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config), new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }), {
-    logger,
-  });
-  app.enableShutdownHooks();
+  const edge = new HttpEdge(config);
+  const adapter = new FastifyAdapter(edge.serverOptions());
+  edge.attach(adapter.getInstance());
+  // bodyParser: false — Nest adds no parsers (form-encoded among them): JSON only.
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config), adapter, { logger, bodyParser: false });
+
+  // Shutdown order: HTTP first (stop accepting, finish in-flight requests, close every
+  // connection), then Nest's hooks close Redis, NATS and the database those requests use.
+  // Nest's own shutdown hooks would close them first, under requests still running.
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: stopping`);
+    edge
+      .drain(adapter.getInstance())
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error(`shutdown failed: ${err instanceof Error ? (err.stack ?? err.message) : err}`);
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+
   await app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
   logger.log(`listening on http://${config.GATEWAY_HOST}:${config.GATEWAY_PORT}`);
 }

@@ -28,6 +28,19 @@ export const GatewayConfigSchema = z.object({
   API_KEY_CACHE_TTL_MS: positiveInt(60_000),
   /** How long the gateway waits for a worker to answer a command. */
   COMMAND_TIMEOUT_MS: positiveInt(5000),
+  // HTTP edge: a client that stalls is cut off (408), an idle connection is closed.
+  /** Longest a client may take to send a request's headers. */
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt(5000),
+  /** Longest a client may take to send a whole request (headers and body). */
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt(10_000),
+  /** An idle keep-alive connection is closed after this long. */
+  HTTP_KEEPALIVE_TIMEOUT_MS: positiveInt(5000),
+  /** On SIGTERM, in-flight requests get at most this long to finish before the last connections are closed. */
+  HTTP_DRAIN_TIMEOUT_MS: positiveInt(15_000),
+}).superRefine((config, ctx) => {
+  if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS' });
+  }
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 

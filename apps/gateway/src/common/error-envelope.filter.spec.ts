@@ -2,12 +2,13 @@ import { ArgumentsHost, BadRequestException, HttpException, Logger, NotFoundExce
 import { PlatformError } from '@avatar/contracts';
 import { ErrorEnvelopeFilter } from './error-envelope.filter';
 
-/** A Fastify reply that records what the filter sends. */
-function fakeReply() {
-  const sent: { status?: number; headers: Record<string, string>; body?: unknown } = { headers: {} };
+/** A Fastify reply that records what the filter sends (and the request it answers). */
+function fakeReply(requestHeaders: Record<string, string> = {}, replyHeaders: Record<string, string> = {}) {
+  const sent: { status?: number; headers: Record<string, string>; body?: unknown } = { headers: { ...replyHeaders } };
   interface Reply {
     status: jest.Mock<Reply, [number]>;
     header: jest.Mock<Reply, [string, string]>;
+    getHeader: jest.Mock<string | undefined, [string]>;
     send: jest.Mock<Reply, [unknown]>;
   }
   const reply: Reply = {
@@ -19,12 +20,13 @@ function fakeReply() {
       sent.headers[name.toLowerCase()] = value;
       return reply;
     }),
+    getHeader: jest.fn((name: string) => sent.headers[name.toLowerCase()]),
     send: jest.fn((body: unknown) => {
       sent.body = body;
       return reply;
     }),
   };
-  const host = { switchToHttp: () => ({ getResponse: () => reply }) } as unknown as ArgumentsHost;
+  const host = { switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({ headers: requestHeaders }) }) } as unknown as ArgumentsHost;
   return { host, sent, reply };
 }
 
@@ -95,11 +97,31 @@ describe('ErrorEnvelopeFilter', () => {
     expect(sent.body).toEqual({ error: { code: 'VALIDATION_ERROR', message: fastifyError.message, details: {} } });
   });
 
-  it('answers a Fastify-style 413 (body too large) as VALIDATION_ERROR 400', () => {
-    const sent = run(Object.assign(new Error('Request body is too large'), { statusCode: 413 }));
+  it.each([
+    [413, 'PAYLOAD_TOO_LARGE', 'Request body is too large'],
+    [415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type: application/x-www-form-urlencoded'],
+    [408, 'REQUEST_TIMEOUT', 'Request Timeout'],
+  ] as const)('answers a Fastify-style %i as %s with its status and message', (statusCode, code, message) => {
+    const sent = run(Object.assign(new Error(message), { statusCode }));
 
-    expect(sent.status).toBe(400);
-    expect(sent.body).toMatchObject({ error: { code: 'VALIDATION_ERROR' } });
+    expect(sent.status).toBe(statusCode);
+    expect(sent.body).toEqual({ error: { code, message, details: {} } });
+  });
+
+  it('keeps the traceparent the trace hook put on the reply', () => {
+    const { host, sent } = fakeReply({}, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+
+    new ErrorEnvelopeFilter().catch(new PlatformError('UNAUTHORIZED', 'no key'), host);
+
+    expect(sent.headers.traceparent).toBe('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+  });
+
+  it('names a trace, continuing the caller\'s, when the request was refused before the trace hook ran', () => {
+    const { host, sent } = fakeReply({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+
+    new ErrorEnvelopeFilter().catch(Object.assign(new Error('malformed URL'), { statusCode: 400 }), host);
+
+    expect(sent.headers.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-(?!00f067aa0ba902b7)[0-9a-f]{16}-01$/);
   });
 
   it('answers an unknown Error as 500 INTERNAL_ERROR with "internal error", leaking no internals, and logs it', () => {

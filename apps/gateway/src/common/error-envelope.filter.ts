@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
-import { ErrorCode, PlatformError } from '@avatar/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode, PlatformError, TRACEPARENT_HEADER } from '@avatar/contracts';
+import { continueTrace, formatTraceparent } from '@avatar/observability';
 
 /** Codes for errors raised by the framework itself (unknown route, unparsable body…). */
 const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
@@ -8,8 +9,9 @@ const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
   401: 'UNAUTHORIZED',
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
-  413: 'VALIDATION_ERROR',
-  415: 'VALIDATION_ERROR',
+  408: 'REQUEST_TIMEOUT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
   503: 'SERVICE_UNAVAILABLE',
 };
@@ -23,9 +25,15 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
     const error = this.toPlatformError(exception);
     if (error.status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (!reply.getHeader(TRACEPARENT_HEADER)) {
+      // Refused before the trace hook ran (a malformed URL): the answer still names a trace.
+      const request = http.getRequest<FastifyRequest | undefined>();
+      void reply.header(TRACEPARENT_HEADER, formatTraceparent(continueTrace(request?.headers?.[TRACEPARENT_HEADER] as string | undefined)));
+    }
     void reply.status(error.status).header('content-type', 'application/json; charset=utf-8').send(error.toEnvelope());
   }
 
@@ -38,7 +46,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     }
     const status = (exception as { statusCode?: number })?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      // Fastify's own errors: a body that is not JSON, a wrong content type, too large.
+      // Fastify's own errors: a body that is not JSON (400), too large (413), not JSON at all (415).
       return new PlatformError(HTTP_STATUS_CODES[status] ?? 'VALIDATION_ERROR', (exception as Error).message);
     }
     return new PlatformError('INTERNAL_ERROR', 'internal error');

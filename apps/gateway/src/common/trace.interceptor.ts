@@ -1,21 +1,21 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 import { TRACEPARENT_HEADER } from '@avatar/contracts';
-import { continueTrace, formatTraceparent, runInTrace } from '@avatar/observability';
+import { continueTrace, runInTrace } from '@avatar/observability';
+import { requestTrace } from './trace.hook';
 
 /**
- * Every request starts or continues a W3C trace: the incoming `traceparent` (if any)
- * is the parent, the request's own span is current while it runs (job data and NATS
- * headers take it from there), and the response names it.
+ * Makes the request's trace (established by the `onRequest` trace hook, which also
+ * puts it on the response) the current context while the handler runs, so job data
+ * and NATS headers continue it. Fastify's hook chain does not keep an async context
+ * across body parsing, hence this second step.
  */
 @Injectable()
 export class TraceInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const trace = continueTrace(request.headers[TRACEPARENT_HEADER] as string | undefined);
-    void http.getResponse<FastifyReply>().header(TRACEPARENT_HEADER, formatTraceparent(trace));
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const trace = requestTrace(request.raw) ?? continueTrace(request.headers[TRACEPARENT_HEADER] as string | undefined);
     return new Observable((subscriber) => runInTrace(trace, () => next.handle().subscribe(subscriber)));
   }
 }

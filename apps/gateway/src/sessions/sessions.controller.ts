@@ -7,6 +7,7 @@ import {
   ListSessionsQuery,
   ListSessionsResponse,
   SessionIdRequest,
+  SessionTokenResponse,
   StartSessionRequest,
   StartSessionResponse,
   StopSessionResponse,
@@ -18,6 +19,7 @@ import { CreateSessionUseCase } from './use-cases/create-session.use-case';
 import { StartSessionUseCase } from './use-cases/start-session.use-case';
 import { StopSessionUseCase } from './use-cases/stop-session.use-case';
 import { ListSessionsUseCase } from './use-cases/list-sessions.use-case';
+import { IssueSessionTokenUseCase } from './use-cases/issue-session-token.use-case';
 
 @Controller(API_PREFIX)
 @UseGuards(ApiKeyGuard)
@@ -27,6 +29,7 @@ export class SessionsController {
     private readonly startSession: StartSessionUseCase,
     private readonly stopSession: StopSessionUseCase,
     private readonly listSessions: ListSessionsUseCase,
+    private readonly issueToken: IssueSessionTokenUseCase,
   ) {}
 
   @Post(V1_ROUTES.createSession.path)
@@ -45,6 +48,12 @@ export class SessionsController {
   @HttpCode(200)
   stop(@TenantId() tenantId: string, @Body(validate(SessionIdRequest)) body: SessionIdRequest): Promise<StopSessionResponse> {
     return this.stopSession.execute(tenantId, body.session_id);
+  }
+
+  @Post(V1_ROUTES.sessionToken.path)
+  @HttpCode(200)
+  token(@TenantId() tenantId: string, @Body(validate(SessionIdRequest)) body: SessionIdRequest): Promise<SessionTokenResponse> {
+    return this.issueToken.execute(tenantId, body.session_id);
   }
 
   @Get(V1_ROUTES.listSessions.path)
