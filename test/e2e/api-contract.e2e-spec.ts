@@ -109,7 +109,16 @@ describe('API contract: errors, auth and tenant isolation', () => {
     expect(doc.body.openapi).toBe('3.1.0');
     const operations = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => [m, path]));
     expect(operations.map(([m, p]) => `${m.toUpperCase()} ${p}`).sort()).toEqual(
-      ['GET /v1/streaming.sessions', 'GET /v1/tasks/{task_id}', 'POST /v1/avatar.speak', 'POST /v1/streaming.interrupt', 'POST /v1/streaming.new', 'POST /v1/streaming.start', 'POST /v1/streaming.stop'].sort(),
+      [
+        'GET /v1/streaming.sessions',
+        'GET /v1/tasks/{task_id}',
+        'POST /v1/avatar.speak',
+        'POST /v1/streaming.interrupt',
+        'POST /v1/streaming.new',
+        'POST /v1/streaming.start',
+        'POST /v1/streaming.stop',
+        'POST /v1/streaming.token',
+      ].sort(),
     );
     for (const [method, path] of operations) {
       const url = path.replace('{task_id}', '00000000-0000-4000-8000-000000000000');
@@ -117,6 +126,35 @@ describe('API contract: errors, auth and tenant isolation', () => {
       expect(response.body?.error?.code).not.toBe('NOT_FOUND');
     }
     expect(doc.body.paths['/v1/avatar.speak'].post.requestBody.content['application/json'].schema.required).toEqual(['session_id', 'text']);
+    for (const [method, path] of operations.filter(([m]) => m === 'post')) {
+      expect(Object.keys(doc.body.paths[path][method].responses)).toEqual(expect.arrayContaining(['200', '400', '401', '408', '413', '415']));
+    }
+    expect(doc.body.paths['/v1/streaming.token'].post.responses['200'].content['application/json'].schema.required.sort()).toEqual(['access_token', 'expires_in']);
+  });
+
+  it('issues a fresh WebSocket token for a live session of the tenant, and none for a stopped, unknown or foreign one', async () => {
+    const created = (await api.post('/v1/streaming.new', {})).body.session_id as string;
+    const forCreated = await api.post('/v1/streaming.token', { session_id: created });
+    expect(forCreated.status).toBe(200);
+    expect(forCreated.body).toEqual({ access_token: expect.any(String), expires_in: 3600 });
+    const socket = await openSocket(sessionSocketUrl(platform.wsUrl, created, forCreated.body.access_token));
+    await socket.close();
+
+    const { sessionId } = await startedSession(api);
+    const forActive = await api.post('/v1/streaming.token', { session_id: sessionId.toUpperCase() });
+    expect(forActive.status).toBe(200);
+    const watching = await openSocket(sessionSocketUrl(platform.wsUrl, sessionId, forActive.body.access_token));
+    await watching.waitFor((e) => e.type === 'session.started');
+    await watching.close();
+
+    expectEnvelope(await other.post('/v1/streaming.token', { session_id: sessionId }), 404, 'SESSION_NOT_FOUND');
+    expectEnvelope(await api.post('/v1/streaming.token', { session_id: '00000000-0000-4000-8000-000000000000' }), 404, 'SESSION_NOT_FOUND');
+    expectEnvelope(await api.post('/v1/streaming.token', { session_id: 'nope' }), 400, 'VALIDATION_ERROR');
+    expectEnvelope(await apiClient(platform.apiUrl).post('/v1/streaming.token', { session_id: sessionId }), 401, 'UNAUTHORIZED');
+    await api.post('/v1/streaming.stop', { session_id: sessionId });
+    const stopped = await api.post('/v1/streaming.token', { session_id: sessionId });
+    expectEnvelope(stopped, 409, 'SESSION_NOT_ACTIVE');
+    expect(stopped.body.error.details).toEqual({ session_id: sessionId, status: 'stopped' });
   });
 
   it('answers unknown routes with the envelope', async () => {
