@@ -321,9 +321,9 @@ describe('HTTP edge', () => {
       }
     });
 
-    it('on SIGTERM stops accepting, closes idle connections, answers the request in flight, cuts the stalled one and exits by itself', async () => {
+    it('on SIGTERM stops accepting, closes idle connections, answers the request in flight, refuses a late one, cuts the stalled one and exits by itself', async () => {
       // A drain deadline beyond the test's time: only the request timeout can end the stalled body.
-      const gateway = await spawnGateway(platform, { ...TIMEOUTS, HTTP_DRAIN_TIMEOUT_MS: '600000' });
+      const gateway = await spawnGateway(platform, { ...TIMEOUTS, HTTP_HEADERS_TIMEOUT_MS: '2500', HTTP_DRAIN_TIMEOUT_MS: '600000' });
       try {
         const stalled = await RawConnection.open(gateway.port);
         await stalled.write(head('POST', '/v1/streaming.new', { ...auth(), 'content-type': 'application/json', 'content-length': 100 }) + '{"quality":');
@@ -337,14 +337,24 @@ describe('HTTP edge', () => {
         expect((await inFlight.response()).status).toBe(100);
         await inFlight.write(body.slice(0, 5));
 
+        // A request whose headers are still on their way when the drain starts.
+        const late = await RawConnection.open(gateway.port);
+        await late.write('GET /v1/streaming.sessions HTTP/1.1\r\n');
+
         gateway.child.kill('SIGTERM');
-        await gateway.logged(/draining 3 connection\(s\)/);
+        await gateway.logged(/draining 4 connection\(s\)/);
         await idle.closed;
         const refused = await new Promise<boolean>((resolve) => {
           const probe = net.connect(gateway.port, '127.0.0.1', () => (probe.destroy(), resolve(false)));
           probe.once('error', () => resolve(true));
         });
         expect(refused).toBe(true);
+
+        await late.write(`host: 127.0.0.1\r\nauthorization: Bearer ${platform.tenants.a.apiKey}\r\n\r\n`);
+        const lateAnswer = await late.response();
+        expectEnvelope(lateAnswer, 503, 'SERVICE_UNAVAILABLE');
+        expect(lateAnswer.headers.connection).toBe('close');
+        expect(lateAnswer.headers.traceparent).toMatch(TRACEPARENT);
 
         await inFlight.write(body.slice(5));
         const answer = await inFlight.response();
