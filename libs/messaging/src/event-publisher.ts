@@ -54,8 +54,25 @@ export class EventPublisher {
     const traceparent = outgoingTraceparent();
     if (traceparent) h.set(TRACEPARENT_HEADER, traceparent);
     return this.js
-      .publish(subjects.event(scope.tenantId, scope.sessionId, event.type), encodeJson(envelopeOf(scope, event)), { headers: h, msgID: randomUUID() })
+      .publish(subjects.event(scope.tenantId, scope.sessionId, event.type), encodeJson(envelopeOf(scope, event)), { headers: h, msgID: messageIdOf(event) })
       .then((ack) => ack.seq);
+  }
+}
+
+/**
+ * The JetStream message id (the stream drops a second message with the same id within
+ * its duplicate window). A task's terminal event has one id whoever sends it, so an
+ * ending announced twice — its worker published it and died before recording that,
+ * then the reconciler announced it again — reaches clients once.
+ */
+export function messageIdOf(event: SessionEvent): string {
+  switch (event.type) {
+    case 'task.completed':
+    case 'task.interrupted':
+    case 'task.failed':
+      return `task-end.${event.task_id}`;
+    default:
+      return randomUUID();
   }
 }
 

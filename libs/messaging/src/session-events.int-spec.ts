@@ -81,6 +81,23 @@ describe('events stream and publisher', () => {
     await expect(publisher.publish(scope, { type: 'frame', task_id: 't', frame_id: 2, timestamp: 0, viseme: 'X', data: '', mime_type: 'image/png' })).rejects.toThrow(/media event/);
   });
 
+  it("stores a task's terminal event once, however often it is announced (its message id is the task's)", async () => {
+    const publisher = new EventPublisher(nc);
+    const live = collect('live.tenant-1.session-1.task.>');
+    await nc.flush();
+    const before = await storedCount();
+
+    const first = await publisher.publish(scope, { type: 'task.interrupted', task_id: 'task-9' });
+    const again = await publisher.publish(scope, { type: 'task.interrupted', task_id: 'task-9' }); // the reconciler, after a crash
+    const other = await publisher.publish(scope, { type: 'task.completed', task_id: 'task-10', duration: 1 });
+    await nc.flush();
+
+    expect(again).toBe(first);
+    expect(await storedCount()).toBe(before + 2);
+    expect(live.map((m) => decodeJson<{ event: { task_id: string } }>(m.data).event.task_id)).toEqual(['task-9', 'task-10']);
+    expect(other).toBeGreaterThan(first);
+  });
+
   it('reads a session history after an id, in batches, and tells a stopped session', async () => {
     const publisher = new EventPublisher(nc);
     const other = { tenantId: 'tenant-1', sessionId: 'session-2' };

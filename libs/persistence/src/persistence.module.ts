@@ -1,7 +1,9 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 import { PrismaClient } from './generated/prisma/client';
 import { Db, PRISMA_CLIENT } from './repositories/prisma-client.token';
+import { SQL_CLIENT, SqlClient } from './repositories/sql-client';
 import { SessionsRepository } from './repositories/sessions.repository';
 import { SpeechTasksRepository } from './repositories/speech-tasks.repository';
 import { SessionEventsRepository } from './repositories/session-events.repository';
@@ -12,30 +14,53 @@ const POOL_SIZE = 10;
 /** Opened at start-up, so the first requests do not pay for connecting. */
 const WARM_CONNECTIONS = 4;
 
-/**
- * Builds the app's PrismaClient on PostgreSQL through the pg driver adapter. The pool
- * never drops idle connections (pg's default drops them after 10 s): a conversation
- * with pauses must not pay a reconnect on its next speak.
- */
-export function createPrismaClient(databaseUrl: string): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: POOL_SIZE, idleTimeoutMillis: 0 }) });
+/** An app's database: one pg pool, shared by Prisma's driver adapter and the hot-path SqlClient. */
+export interface Database {
+  prisma: Db;
+  sql: SqlClient;
+  close(): Promise<void>;
 }
+
+/**
+ * Opens the app's database on PostgreSQL. The pool never drops idle connections (pg's
+ * default drops them after 10 s): a conversation with pauses must not pay a reconnect
+ * on its next speak.
+ */
+export function createDatabase(databaseUrl: string): Database {
+  const pool = new Pool({ connectionString: databaseUrl, max: POOL_SIZE, idleTimeoutMillis: 0 });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    sql: new SqlClient(pool),
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/** Prisma alone, for scripts (seeding); `$disconnect` closes its pool. */
+export function createPrismaClient(databaseUrl: string): Db {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 2 }) });
+}
+
+const DATABASE = Symbol('DATABASE');
 
 @Injectable()
 class PoolWarmup implements OnApplicationBootstrap {
-  constructor(@Inject(PRISMA_CLIENT) private readonly db: Db) {}
+  constructor(@Inject(SQL_CLIENT) private readonly sql: SqlClient) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await Promise.all(Array.from({ length: WARM_CONNECTIONS }, () => this.db.$queryRaw`SELECT 1`));
+    await Promise.all(Array.from({ length: WARM_CONNECTIONS }, () => this.sql.pool.query('SELECT 1')));
   }
 }
 
 @Injectable()
-class PrismaShutdown implements OnApplicationShutdown {
-  constructor(@Inject(PRISMA_CLIENT) private readonly db: Db) {}
+class DatabaseShutdown implements OnApplicationShutdown {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.db.$disconnect();
+    await this.database.close();
   }
 }
 
@@ -48,8 +73,15 @@ export class PersistenceModule {
     return {
       module: PersistenceModule,
       global: true,
-      providers: [{ provide: PRISMA_CLIENT, useFactory: () => createPrismaClient(databaseUrl) }, PoolWarmup, PrismaShutdown, ...REPOSITORIES],
-      exports: [PRISMA_CLIENT, ...REPOSITORIES],
+      providers: [
+        { provide: DATABASE, useFactory: () => createDatabase(databaseUrl) },
+        { provide: PRISMA_CLIENT, useFactory: (database: Database) => database.prisma, inject: [DATABASE] },
+        { provide: SQL_CLIENT, useFactory: (database: Database) => database.sql, inject: [DATABASE] },
+        PoolWarmup,
+        DatabaseShutdown,
+        ...REPOSITORIES,
+      ],
+      exports: [PRISMA_CLIENT, SQL_CLIENT, ...REPOSITORIES],
     };
   }
 }

@@ -3,15 +3,26 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager, JsMsg } from '@nats-io/jetstream';
 import { EVENT_HISTORY_CONSUMER, EventEnvelope, EVENTS_STREAM, isMediaEventType, subjects } from '@avatar/contracts';
 import { decodeJson, NATS_CONNECTION } from '@avatar/messaging';
-import { RecordedEvent, SessionEventsRepository } from '@avatar/persistence';
+import { SessionEventGroup, SessionEventsRepository } from '@avatar/persistence';
+
+/** PostgreSQL's foreign_key_violation: the event's session is gone. */
+const FOREIGN_KEY_VIOLATION = '23503';
+
+type MessageGroup = SessionEventGroup & { messages: JsMsg[] };
 
 /** Events written per batch at most. */
 export const HISTORY_BATCH_SIZE = 256;
+/**
+ * How long the first event of a batch waits for others. The history is read by
+ * dashboards, not by the speak path: a few milliseconds turn one INSERT per event
+ * or two into one per busy moment.
+ */
+export const HISTORY_LINGER_MS = 20;
 
 /**
  * Writes the session event history from the events stream (lifecycle events only:
  * frames and audio never enter the stream). A durable consumer shared by all workers:
- * the messages that arrived together are written as one batch (one `createMany` per
+ * what arrived within HISTORY_LINGER_MS is written as one batch (one INSERT for every
  * session in it), acknowledged after the write, and redelivered if a worker dies
  * first — the write is idempotent on (session, stream sequence).
  */
@@ -45,10 +56,10 @@ export class EventHistoryRecorder implements OnApplicationBootstrap, OnApplicati
     this.scheduleFlush();
   }
 
-  /** One flush at a time; it starts after the current I/O turn so that what arrived together is written together. */
+  /** One flush at a time; it starts HISTORY_LINGER_MS after the first event so that what arrives meanwhile is written together. */
   private scheduleFlush(): void {
     if (this.flushing) return;
-    this.flushing = new Promise<void>((resolve) => setImmediate(resolve))
+    this.flushing = new Promise<void>((resolve) => setTimeout(resolve, HISTORY_LINGER_MS))
       .then(() => this.flush())
       .finally(() => {
         this.flushing = undefined;
@@ -59,25 +70,48 @@ export class EventHistoryRecorder implements OnApplicationBootstrap, OnApplicati
   private async flush(): Promise<void> {
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, HISTORY_BATCH_SIZE);
-      try {
-        await this.write(batch);
-        for (const msg of batch) msg.ack();
-      } catch (err) {
-        this.logger.error(`${batch.length} events not recorded, will be redelivered: ${(err as Error).message}`);
-        for (const msg of batch) msg.nak(1000);
+      const groups = this.group(batch);
+      // All sessions in one statement; if that fails, each alone: one bad group (a
+      // session deleted meanwhile) must not hold back the others.
+      const together = groups.length > 1 && (await this.history.appendMany(groups).then(() => true, () => false));
+      for (const group of groups) {
+        if (together) group.messages.forEach((msg) => msg.ack());
+        else await this.writeAlone(group);
       }
+      for (const msg of batch) if (!groups.some((g) => g.messages.includes(msg))) msg.ack();
     }
   }
 
-  private async write(batch: JsMsg[]): Promise<void> {
-    const bySession = new Map<string, { tenantId: string; sessionId: string; events: RecordedEvent[] }>();
+  private async writeAlone(group: MessageGroup): Promise<void> {
+    try {
+      await this.history.appendMany([group]);
+      for (const msg of group.messages) msg.ack();
+    } catch (err) {
+      if ((err as { code?: string }).code === FOREIGN_KEY_VIOLATION) {
+        this.logger.warn(`session ${group.sessionId} no longer exists: ${group.events.length} events dropped from its history`);
+        for (const msg of group.messages) msg.ack();
+        return;
+      }
+      this.logger.error(`${group.events.length} events of session ${group.sessionId} not recorded, will be redelivered: ${(err as Error).message}`);
+      for (const msg of group.messages) msg.nak(1000);
+    }
+  }
+
+  /** The batch by session. Media events (an older release stored some) and undecodable messages are left out (and acknowledged). */
+  private group(batch: JsMsg[]): MessageGroup[] {
+    const bySession = new Map<string, MessageGroup>();
     for (const msg of batch) {
-      const envelope = decodeJson<EventEnvelope>(msg.data);
-      // Media events are not stored by this release; a stream of an older one may hold some.
-      if (isMediaEventType(envelope.event.type)) continue;
+      let envelope: EventEnvelope;
+      try {
+        envelope = decodeJson<EventEnvelope>(msg.data);
+      } catch {
+        this.logger.warn(`event ${msg.seq} is not JSON: left out of the history`);
+        continue;
+      }
+      if (!envelope?.event || isMediaEventType(envelope.event.type)) continue;
       const { type, ...payload } = envelope.event;
       const key = `${envelope.tenant_id}/${envelope.session_id}`;
-      const group = bySession.get(key) ?? { tenantId: envelope.tenant_id, sessionId: envelope.session_id, events: [] };
+      const group = bySession.get(key) ?? { tenantId: envelope.tenant_id, sessionId: envelope.session_id, events: [], messages: [] };
       group.events.push({
         streamSeq: msg.seq,
         type,
@@ -85,9 +119,10 @@ export class EventHistoryRecorder implements OnApplicationBootstrap, OnApplicati
         payload,
         createdAt: new Date(envelope.emitted_at),
       });
+      group.messages.push(msg);
       bySession.set(key, group);
     }
-    await Promise.all([...bySession.values()].map((g) => this.history.append(g.tenantId, g.sessionId, g.events)));
+    return [...bySession.values()];
   }
 
   async onApplicationShutdown(): Promise<void> {

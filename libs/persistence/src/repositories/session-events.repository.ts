@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Prisma } from '../generated/prisma/client';
-import { Db, PRISMA_CLIENT } from './prisma-client.token';
+import { sql, SQL_CLIENT, SqlClient } from './sql-client';
 
 export interface RecordedEvent {
   streamSeq: number;
@@ -10,25 +9,36 @@ export interface RecordedEvent {
   createdAt: Date;
 }
 
+/** The events of one session, for a batch write. */
+export interface SessionEventGroup {
+  tenantId: string;
+  sessionId: string;
+  events: RecordedEvent[];
+}
+
 /** The session event history (what happened, for dashboards and audits). */
 @Injectable()
 export class SessionEventsRepository {
-  constructor(@Inject(PRISMA_CLIENT) private readonly db: Db) {}
+  constructor(@Inject(SQL_CLIENT) private readonly sql: SqlClient) {}
 
   /** Idempotent on (session, stream sequence): a redelivered event is written once. */
   async append(tenantId: string, sessionId: string, events: RecordedEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await this.db.sessionEvent.createMany({
-      data: events.map((e) => ({
-        tenantId,
-        sessionId,
-        streamSeq: BigInt(e.streamSeq),
-        type: e.type,
-        taskId: e.taskId ?? null,
-        payload: e.payload as Prisma.InputJsonValue,
-        createdAt: e.createdAt,
-      })),
-      skipDuplicates: true,
-    });
+    await this.appendMany([{ tenantId, sessionId, events }]);
+  }
+
+  /**
+   * The events of several sessions in one statement (the recorder writes what arrived
+   * together at once); each row keeps the tenant of its group. Idempotent like `append`.
+   */
+  async appendMany(groups: SessionEventGroup[]): Promise<void> {
+    const rows = groups.flatMap((g) => g.events.map((e) => ({ tenantId: g.tenantId, sessionId: g.sessionId, e })));
+    if (rows.length === 0) return;
+    await this.sql.count(sql`
+      INSERT INTO session_events (tenant_id, session_id, stream_seq, type, task_id, payload, created_at)
+      SELECT * FROM unnest(
+        ${rows.map((r) => r.tenantId)}::uuid[], ${rows.map((r) => r.sessionId)}::uuid[], ${rows.map((r) => String(r.e.streamSeq))}::bigint[],
+        ${rows.map((r) => r.e.type)}::text[], ${rows.map((r) => r.e.taskId ?? null)}::text[],
+        ${rows.map((r) => JSON.stringify(r.e.payload))}::jsonb[], ${rows.map((r) => r.e.createdAt.toISOString())}::timestamptz[])
+      ON CONFLICT (session_id, stream_seq) DO NOTHING`);
   }
 }

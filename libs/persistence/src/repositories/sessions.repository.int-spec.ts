@@ -4,7 +4,7 @@
 // is compared with the database's own clock, exactly.
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/infra';
-import { createPrismaClient } from '../persistence.module';
+import { createDatabase, Database } from '../persistence.module';
 import type { Db } from './prisma-client.token';
 import { LifecycleSettings, SessionsRepository } from './sessions.repository';
 
@@ -13,18 +13,20 @@ jest.setTimeout(30_000);
 const SETTINGS: LifecycleSettings = { graceMs: 15_000, idleTimeoutS: 120, maxDurationS: 3600 };
 
 let database: TestDatabase;
+let connection: Database;
 let db: Db;
 let repo: SessionsRepository;
-const extraClients: Db[] = [];
+const extraConnections: Database[] = [];
 
 beforeEach(async () => {
   database = await createTestDatabase('sessions_repo');
-  db = createPrismaClient(database.url);
-  repo = new SessionsRepository(db);
+  connection = createDatabase(database.url);
+  db = connection.prisma;
+  repo = new SessionsRepository(db, connection.sql);
 });
 
 afterEach(async () => {
-  await Promise.all([db, ...extraClients.splice(0)].map((c) => c.$disconnect()));
+  await Promise.all([connection, ...extraConnections.splice(0)].map((c) => c.close()));
   await database.drop();
 });
 
@@ -286,11 +288,11 @@ describe('beatAndReap: several workers at once', () => {
   it('ends each due session exactly once when reapers run concurrently', async () => {
     const t = await tenant();
     const due = await Promise.all(Array.from({ length: 30 }, () => session(t, { startedAgo: 200, idleTimeoutS: 60 })));
-    const clients = Array.from({ length: 6 }, () => createPrismaClient(database.url));
-    extraClients.push(...clients);
-    await Promise.all(clients.map((c) => c.$queryRawUnsafe('SELECT 1')));
+    const clients = Array.from({ length: 6 }, () => createDatabase(database.url));
+    extraConnections.push(...clients);
+    await Promise.all(clients.map((c) => c.sql.pool.query('SELECT 1')));
 
-    const results = await Promise.all(clients.map((c) => new SessionsRepository(c).beatAndReap(SETTINGS)));
+    const results = await Promise.all(clients.map((c) => new SessionsRepository(c.prisma, c.sql).beatAndReap(SETTINGS)));
 
     const ended = results.flatMap((r) => r.ended.map((e) => e.sessionId));
     expect(ended.sort()).toEqual([...due].sort());
@@ -358,5 +360,18 @@ describe('markStarted', () => {
     const started = await row(created);
     expect(started.status).toBe('active');
     expect(await msBetween(`now() - $1::timestamptz`, started.started_at)).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('statusOf', () => {
+  it("answers the tenant's session status, and null for another tenant or an unknown id", async () => {
+    const t = await tenant();
+    const active = await session(t, { startedAgo: 5 });
+    const created = await session(t, { startedAgo: null });
+
+    await expect(repo.statusOf(t, active)).resolves.toBe('active');
+    await expect(repo.statusOf(t, created)).resolves.toBe('created');
+    await expect(repo.statusOf(await tenant(), active)).resolves.toBeNull();
+    await expect(repo.statusOf(t, randomUUID())).resolves.toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Session } from '../generated/prisma/client';
 import { Db, PRISMA_CLIENT } from './prisma-client.token';
+import { sql, SQL_CLIENT, SqlClient } from './sql-client';
 
 export type SessionRow = Session;
 
@@ -108,7 +109,10 @@ export type StopResult =
  */
 @Injectable()
 export class SessionsRepository {
-  constructor(@Inject(PRISMA_CLIENT) private readonly db: Db) {}
+  constructor(
+    @Inject(PRISMA_CLIENT) private readonly db: Db,
+    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
+  ) {}
 
   create(tenantId: string, data: NewSession): Promise<SessionRow> {
     return this.db.session.create({ data: { ...data, tenantId } });
@@ -116,6 +120,14 @@ export class SessionsRepository {
 
   find(tenantId: string, sessionId: string): Promise<SessionRow | null> {
     return this.db.session.findFirst({ where: { tenantId, id: sessionId } });
+  }
+
+  /** The session's status alone, for the speak path (one indexed read on pg, no Prisma). Null when the tenant has no such session. */
+  async statusOf(tenantId: string, sessionId: string): Promise<SessionRow['status'] | null> {
+    const rows = await this.sql.rows<{ status: SessionRow['status'] }>(
+      sql`SELECT status::text AS status FROM sessions WHERE tenant_id = ${tenantId}::uuid AND id = ${sessionId}::uuid`,
+    );
+    return rows[0]?.status ?? null;
   }
 
   async list(tenantId: string, query: { status?: SessionRow['status']; limit: number; offset: number }): Promise<{ rows: SessionRow[]; total: number }> {

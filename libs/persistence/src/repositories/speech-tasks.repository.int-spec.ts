@@ -4,24 +4,26 @@
 // or ended a while ago) is set up with raw SQL, on the database's own clock.
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/infra';
-import { createPrismaClient } from '../persistence.module';
+import { createDatabase, Database } from '../persistence.module';
 import type { Db } from './prisma-client.token';
 import { SpeechTasksRepository } from './speech-tasks.repository';
 
 jest.setTimeout(30_000);
 
 let database: TestDatabase;
+let connection: Database;
 let db: Db;
 let repo: SpeechTasksRepository;
 
 beforeAll(async () => {
   database = await createTestDatabase('speech_tasks_repo');
-  db = createPrismaClient(database.url);
-  repo = new SpeechTasksRepository(db);
+  connection = createDatabase(database.url);
+  db = connection.prisma;
+  repo = new SpeechTasksRepository(db, connection.sql);
 });
 
 afterAll(async () => {
-  await db.$disconnect();
+  await connection.close();
   await database.drop();
 });
 
@@ -202,7 +204,7 @@ describe('claim', () => {
     await expect(repo.claim(t, b, RESERVE)).resolves.toBeNull();
     await expect(repo.whyNot(t, b)).resolves.toEqual({ reason: 'wait' });
 
-    await expect(repo.finish(t, a, 'completed')).resolves.toBe(true);
+    await expect(repo.finish(t, a)).resolves.not.toBeNull();
     await expect(repo.claim(t, b, RESERVE)).resolves.toMatchObject({ id: b, attempt: 1 });
   });
 
@@ -216,7 +218,7 @@ describe('claim', () => {
     await expect(repo.claim(t, next, RESERVE)).resolves.toBeNull();
     await expect(repo.whyNot(t, next)).resolves.toEqual({ reason: 'wait' });
 
-    await expect(repo.endInterrupted(t, a)).resolves.toBe(true);
+    await expect(repo.endInterrupted(t, a)).resolves.not.toBeNull();
     await expect(repo.claim(t, next, RESERVE)).resolves.toMatchObject({ id: next });
   });
 
@@ -248,7 +250,7 @@ describe('claim', () => {
     const a = await enqueue(t, s);
     await repo.claim(t, a, RESERVE);
     await db.$executeRawUnsafe(`UPDATE speech_tasks SET started_at = now() - interval '2.5 seconds' WHERE id = $1::uuid`, a);
-    await repo.finish(t, a, 'completed');
+    await repo.finish(t, a);
 
     await expect(repo.claim(t, a, RESERVE)).resolves.toBeNull();
 
@@ -269,7 +271,7 @@ describe('claim', () => {
     await expect(repo.whyNot(t, a)).resolves.toEqual({ reason: 'session_stopped' });
     await expect(repo.interruptPending(t, s)).resolves.toEqual([{ id: a, previous: 'speaking' }]);
     expect(await state(a)).toMatchObject({ status: 'speaking', interrupt_requested: true }); // still needs ending
-    await expect(repo.endInterrupted(t, a)).resolves.toBe(true);
+    await expect(repo.endInterrupted(t, a)).resolves.not.toBeNull();
     await expect(repo.isSpeaking(t, s)).resolves.toBe(false);
   });
 
@@ -303,7 +305,7 @@ describe('claim', () => {
     await repo.release(t, a, 'vendor busy'); // retried
     await take(a, 100);
     await take(a, 40); // taken over
-    await repo.finish(t, a, 'completed');
+    await repo.finish(t, a);
     await take(b, 250);
     await repo.endInterrupted(t, b);
     await take(c, 7);
@@ -373,7 +375,7 @@ describe('interruptPending', () => {
     const { t, s } = await scope();
     const a = await enqueue(t, s);
     await repo.claim(t, a, RESERVE);
-    await repo.finish(t, a, 'completed');
+    await repo.finish(t, a);
 
     await expect(repo.interruptPending(t, s)).resolves.toEqual([]);
 
@@ -413,7 +415,7 @@ describe('finish, endInterrupted, fail, release', () => {
   it('finish completes a speaking task', async () => {
     const { t, a } = await speaking();
 
-    await expect(repo.finish(t, a, 'completed')).resolves.toBe(true);
+    await expect(repo.finish(t, a)).resolves.not.toBeNull();
 
     expect(await state(a)).toMatchObject({ status: 'completed', ended: true, announced: false });
   });
@@ -422,10 +424,10 @@ describe('finish, endInterrupted, fail, release', () => {
     const { t, s, a } = await speaking();
     await repo.interruptPending(t, s);
 
-    await expect(repo.finish(t, a, 'completed')).resolves.toBe(false);
+    await expect(repo.finish(t, a)).resolves.toBeNull();
     expect(await state(a)).toMatchObject({ status: 'speaking' });
 
-    await expect(repo.endInterrupted(t, a)).resolves.toBe(true);
+    await expect(repo.endInterrupted(t, a)).resolves.not.toBeNull();
     expect(await state(a)).toMatchObject({ status: 'interrupted', ended: true });
     await expect(repo.isSpeaking(t, s)).resolves.toBe(false);
   });
@@ -433,30 +435,30 @@ describe('finish, endInterrupted, fail, release', () => {
   it('finish refuses a task that is not speaking, and another tenant', async () => {
     const { t, s } = await scope();
     const a = await enqueue(t, s);
-    await expect(repo.finish(t, a, 'completed')).resolves.toBe(false);
+    await expect(repo.finish(t, a)).resolves.toBeNull();
 
     await repo.claim(t, a, RESERVE);
-    await expect(repo.finish(await tenant(), a, 'completed')).resolves.toBe(false);
+    await expect(repo.finish(await tenant(), a)).resolves.toBeNull();
     expect(await state(a)).toMatchObject({ status: 'speaking' });
   });
 
   it('endInterrupted answers false for a task that had already ended', async () => {
     const { t, a } = await speaking();
-    await repo.finish(t, a, 'completed');
+    await repo.finish(t, a);
 
-    await expect(repo.endInterrupted(t, a)).resolves.toBe(false);
+    await expect(repo.endInterrupted(t, a)).resolves.toBeNull();
     expect(await state(a)).toMatchObject({ status: 'completed' });
   });
 
   it('fail ends a speaking or queued task with its error, and loses to a requested interrupt', async () => {
     const { t, s, a } = await speaking();
     const b = await enqueue(t, s);
-    await expect(repo.fail(t, a, 'bad voice')).resolves.toBe(true);
+    await expect(repo.fail(t, a, 'bad voice')).resolves.not.toBeNull();
     expect(await state(a)).toMatchObject({ status: 'failed', error: 'bad voice', ended: true });
 
     await repo.claim(t, b, RESERVE);
     await repo.interruptPending(t, s);
-    await expect(repo.fail(t, b, 'bad voice')).resolves.toBe(false);
+    await expect(repo.fail(t, b, 'bad voice')).resolves.toBeNull();
     expect(await state(b)).toMatchObject({ status: 'speaking', interrupt_requested: true });
   });
 
@@ -499,13 +501,28 @@ describe('isSpeaking, mustStop, nextQueued', () => {
     const endedElsewhere = await enqueue(t, s3);
     for (const id of [interrupted, speaking, endedElsewhere]) await repo.claim(t, id, RESERVE);
     await repo.interruptPending(t, s);
-    await repo.finish(t, endedElsewhere, 'completed');
+    await repo.finish(t, endedElsewhere);
 
     const stop = await repo.mustStop([interrupted, speaking, endedElsewhere]);
 
     expect(stop.sort()).toEqual([interrupted, endedElsewhere].sort());
     await expect(repo.mustStop([])).resolves.toEqual([]);
     await expect(repo.mustStop([speaking])).resolves.toEqual([]);
+  });
+
+  it('the statement that ends a task names the queued task after it (or none)', async () => {
+    const { t, s } = await scope();
+    const [a, b, c] = await enqueueMany(t, s, 3);
+    await repo.claim(t, a, RESERVE);
+    await expect(repo.finish(t, a)).resolves.toEqual({ nextTaskId: b });
+
+    await repo.claim(t, b, RESERVE);
+    await repo.interruptPending(t, s); // c ends at once, b is asked to stop
+    await expect(repo.endInterrupted(t, b)).resolves.toEqual({ nextTaskId: null });
+    const d = await enqueue(t, s);
+    await repo.claim(t, d, RESERVE);
+    await expect(repo.fail(t, d, 'bad voice')).resolves.toEqual({ nextTaskId: null });
+    expect(await state(c)).toMatchObject({ status: 'interrupted' });
   });
 
   it('nextQueued: the first queued task after a position', async () => {
@@ -575,7 +592,7 @@ describe('stale (the reconciler sweep)', () => {
     await repo.claim(t, a, RESERVE);
     expect((await heads()).map((h) => h.id).filter((id) => [a, b, c].includes(id))).toEqual([]);
 
-    await repo.finish(t, a, 'completed');
+    await repo.finish(t, a);
     expect((await heads()).map((h) => h.id).filter((id) => [a, b, c].includes(id))).toEqual([b]);
   });
 
@@ -583,11 +600,11 @@ describe('stale (the reconciler sweep)', () => {
     const { t, s } = await scope();
     const [a, b, c] = await enqueueMany(t, s, 3);
     await repo.claim(t, a, RESERVE);
-    await repo.finish(t, a, 'completed');
+    await repo.finish(t, a);
     await repo.claim(t, b, RESERVE);
     await repo.fail(t, b, 'bad voice');
     await repo.claim(t, c, RESERVE);
-    await repo.finish(t, c, 'completed'); // fresh: its worker may be announcing it right now
+    await repo.finish(t, c); // fresh: its worker may be announcing it right now
     await db.$executeRawUnsafe(`UPDATE speech_tasks SET started_at = started_at - interval '3 seconds' WHERE id = $1::uuid`, a);
     await age(a, 10);
     await age(b, 10);

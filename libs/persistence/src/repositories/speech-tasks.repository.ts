@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SpeechTask } from '../generated/prisma/client';
-import { Prisma } from '../generated/prisma/client';
 import { Db, PRISMA_CLIENT } from './prisma-client.token';
+import { sql, SQL_CLIENT, SqlClient, Statement } from './sql-client';
 
 export type SpeechTaskRow = SpeechTask;
 
@@ -74,20 +74,43 @@ export interface TaskRef {
   spokenSeconds: number;
 }
 
+/** A task this call ended, and the task waiting after it in its session (whose turn it now is). */
+export interface EndedTask {
+  nextTaskId: string | null;
+}
+
 const TERMINAL = ['completed', 'interrupted', 'failed'] as const;
-/** `a::uuid, b::uuid, …` for an IN list (one bound parameter per id). */
-const uuidList = (ids: string[]) => Prisma.join(ids.map((id) => Prisma.sql`${id}::uuid`));
 /** Seconds a task took from start to end (0 if it never started). */
-const SPOKEN_SECONDS = Prisma.sql`COALESCE(extract(epoch FROM (t.ended_at - t.started_at)), 0)::float8`;
+const SPOKEN_SECONDS = sql`COALESCE(extract(epoch FROM (t.ended_at - t.started_at)), 0)::float8`;
+
+/**
+ * Ends a task with `set` when `guard` holds, and in the same statement finds the task
+ * waiting after it in its session: the successor is woken (or `status idle` sent)
+ * without another round trip.
+ */
+const endTask = (tenantId: string, taskId: string, set: Statement, guard: Statement) => sql`
+  WITH ended AS (
+    UPDATE speech_tasks SET ${set}, ended_at = now()
+     WHERE tenant_id = ${tenantId}::uuid AND id = ${taskId}::uuid AND ${guard}
+ RETURNING session_id, seq
+  )
+  SELECT (SELECT n.id::text FROM speech_tasks n
+           WHERE n.tenant_id = ${tenantId}::uuid AND n.session_id = ended.session_id AND n.seq > ended.seq AND n.status = 'queued'
+           ORDER BY n.seq LIMIT 1) AS next_task_id
+    FROM ended`;
 
 /**
  * Speech tasks. Every tenant-facing method takes the tenant id first. The hot path
- * is one statement per step (enqueue, claim, finish), in raw SQL: Prisma's
- * interactive transactions cost several round trips each.
+ * is one statement per step (enqueue, claim, end), in raw SQL on pg (SqlClient):
+ * Prisma's interactive transactions cost several round trips each, and its raw
+ * queries a compile step each.
  */
 @Injectable()
 export class SpeechTasksRepository {
-  constructor(@Inject(PRISMA_CLIENT) private readonly db: Db) {}
+  constructor(
+    @Inject(PRISMA_CLIENT) private readonly db: Db,
+    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
+  ) {}
 
   /**
    * Appends a task to its session's speaking order in one statement: the sequence
@@ -96,7 +119,7 @@ export class SpeechTasksRepository {
    */
   async enqueue(tenantId: string, sessionId: string, task: NewSpeechTask): Promise<EnqueueResult> {
     const settings = task.voiceSettings === undefined ? null : JSON.stringify(task.voiceSettings);
-    const rows = await this.db.$queryRaw<Array<{ seq: number }>>`
+    const rows = await this.sql.rows<{ seq: number }>(sql`
       WITH next AS (
         UPDATE sessions SET task_seq = task_seq + 1
          WHERE tenant_id = ${tenantId}::uuid AND id = ${sessionId}::uuid AND status = 'active'
@@ -106,7 +129,7 @@ export class SpeechTasksRepository {
       SELECT ${task.id}::uuid, ${tenantId}::uuid, ${sessionId}::uuid, next.task_seq, ${task.text}, ${task.voiceId ?? null},
              ${settings}::jsonb, ${task.durationEstimateMs}, ${task.traceparent ?? null}
         FROM next
-   RETURNING seq`;
+   RETURNING seq`);
     if (rows.length === 1) return { outcome: 'queued', task: { id: task.id, sessionId, seq: rows[0].seq } };
     const session = await this.db.session.findFirst({ where: { tenantId, id: sessionId }, select: { status: true } });
     return session ? { outcome: 'session_not_active', status: session.status } : { outcome: 'session_not_found' };
@@ -130,7 +153,7 @@ export class SpeechTasksRepository {
    * on the session for this attempt. Null when it cannot be claimed: ask `whyNot`.
    */
   async claim(tenantId: string, taskId: string, frameReserve: number): Promise<ClaimedTask | null> {
-    const rows = await this.db.$queryRaw<Array<Omit<ClaimedTask, 'frameBase'> & { frameBase: bigint }>>`
+    const rows = await this.sql.rows<Omit<ClaimedTask, 'frameBase'> & { frameBase: string }>(sql`
       WITH target AS (
         SELECT t.id, t.session_id FROM speech_tasks t
           JOIN sessions s ON s.id = t.session_id
@@ -154,20 +177,25 @@ export class SpeechTasksRepository {
    RETURNING t.id::text AS "id", t.session_id::text AS "sessionId", t.seq, t.text, t.voice_id AS "voiceId",
              t.voice_settings AS "voiceSettings", t.duration_estimate_ms AS "durationEstimateMs", t.attempts AS "attempt",
              frames.frame_base AS "frameBase", frames.provider, frames.provider_session_id AS "providerSessionId",
-             frames.avatar_id AS "avatarId", frames.voice_id AS "sessionVoiceId", frames.quality`;
+             frames.avatar_id AS "avatarId", frames.voice_id AS "sessionVoiceId", frames.quality`);
     if (rows.length === 0) return null;
     return { ...rows[0], frameBase: Number(rows[0].frameBase) };
   }
 
   /** Why `claim` refused the task (one read, off the hot path). */
   async whyNot(tenantId: string, taskId: string): Promise<ClaimRefusal> {
-    const rows = await this.db.$queryRaw<
-      Array<{ status: string; announced: boolean; error: string | null; spoken_seconds: number; interrupt_requested: boolean; session_status: string }>
-    >`
+    const rows = await this.sql.rows<{
+      status: string;
+      announced: boolean;
+      error: string | null;
+      spoken_seconds: number;
+      interrupt_requested: boolean;
+      session_status: string;
+    }>(sql`
       SELECT t.status::text, t.announced_at IS NOT NULL AS announced, t.error, ${SPOKEN_SECONDS} AS spoken_seconds,
              t.interrupt_requested_at IS NOT NULL AS interrupt_requested, s.status::text AS session_status
         FROM speech_tasks t JOIN sessions s ON s.id = t.session_id
-       WHERE t.tenant_id = ${tenantId}::uuid AND t.id = ${taskId}::uuid`;
+       WHERE t.tenant_id = ${tenantId}::uuid AND t.id = ${taskId}::uuid`);
     const row = rows[0];
     if (!row) return { reason: 'gone' };
     if ((TERMINAL as readonly string[]).includes(row.status)) {
@@ -179,31 +207,28 @@ export class SpeechTasksRepository {
   }
 
   /**
-   * speaking → completed/failed. False when an interrupt got there first (requested
-   * or done): the caller ends the task as interrupted instead.
+   * speaking → completed. Null when an interrupt got there first (requested or
+   * done): the caller ends the task as interrupted instead.
    */
-  async finish(tenantId: string, taskId: string, status: 'completed' | 'failed', error?: string): Promise<boolean> {
-    const count = await this.db.$executeRaw`
-      UPDATE speech_tasks SET status = ${status}::speech_task_status, ended_at = now(), error = ${error ?? null}
-       WHERE tenant_id = ${tenantId}::uuid AND id = ${taskId}::uuid AND status = 'speaking' AND interrupt_requested_at IS NULL`;
-    return count === 1;
+  async finish(tenantId: string, taskId: string): Promise<EndedTask | null> {
+    return this.ended(endTask(tenantId, taskId, sql`status = 'completed'`, sql`status = 'speaking' AND interrupt_requested_at IS NULL`));
   }
 
-  /** queued/speaking → interrupted, once the speaker (if any) has stopped. False when it had already ended. */
-  async endInterrupted(tenantId: string, taskId: string): Promise<boolean> {
-    const count = await this.db.$executeRaw`
-      UPDATE speech_tasks SET status = 'interrupted', ended_at = now()
-       WHERE tenant_id = ${tenantId}::uuid AND id = ${taskId}::uuid AND status IN ('queued', 'speaking')`;
-    return count === 1;
+  /** queued/speaking → interrupted, once the speaker (if any) has stopped. Null when it had already ended. */
+  async endInterrupted(tenantId: string, taskId: string): Promise<EndedTask | null> {
+    return this.ended(endTask(tenantId, taskId, sql`status = 'interrupted'`, sql`status IN ('queued', 'speaking')`));
   }
 
-  /** A task that fails for good, speaking or not (its retries ran out). */
-  async fail(tenantId: string, taskId: string, error: string): Promise<boolean> {
-    const count = await this.db.$executeRaw`
-      UPDATE speech_tasks SET status = 'failed', ended_at = now(), error = ${error}
-       WHERE tenant_id = ${tenantId}::uuid AND id = ${taskId}::uuid AND status IN ('queued', 'speaking')
-         AND interrupt_requested_at IS NULL`;
-    return count === 1;
+  /** A task that fails for good, speaking or not (its retries ran out). Null when it had ended or an interrupt is pending. */
+  async fail(tenantId: string, taskId: string, error: string): Promise<EndedTask | null> {
+    return this.ended(
+      endTask(tenantId, taskId, sql`status = 'failed', error = ${error}`, sql`status IN ('queued', 'speaking') AND interrupt_requested_at IS NULL`),
+    );
+  }
+
+  private async ended(statement: Statement): Promise<EndedTask | null> {
+    const rows = await this.sql.rows<{ next_task_id: string | null }>(statement);
+    return rows.length === 1 ? { nextTaskId: rows[0].next_task_id } : null;
   }
 
   /**
@@ -211,9 +236,9 @@ export class SpeechTasksRepository {
    * by a worker that is shutting down. False when an interrupt is pending or done.
    */
   async release(tenantId: string, taskId: string, error: string | null): Promise<boolean> {
-    const count = await this.db.$executeRaw`
+    const count = await this.sql.count(sql`
       UPDATE speech_tasks SET status = 'queued', error = ${error}
-       WHERE tenant_id = ${tenantId}::uuid AND id = ${taskId}::uuid AND status = 'speaking' AND interrupt_requested_at IS NULL`;
+       WHERE tenant_id = ${tenantId}::uuid AND id = ${taskId}::uuid AND status = 'speaking' AND interrupt_requested_at IS NULL`);
     return count === 1;
   }
 
@@ -223,7 +248,7 @@ export class SpeechTasksRepository {
    * the next task cannot start while it still emits frames. In speaking order.
    */
   async interruptPending(tenantId: string, sessionId: string): Promise<InterruptedTask[]> {
-    return this.db.$queryRaw<InterruptedTask[]>`
+    return this.sql.rows<InterruptedTask & { previous: string }>(sql`
       WITH pending AS (
         SELECT id, status, seq FROM speech_tasks
          WHERE tenant_id = ${tenantId}::uuid AND session_id = ${sessionId}::uuid AND status IN ('queued', 'speaking')
@@ -241,31 +266,31 @@ export class SpeechTasksRepository {
         SELECT id, seq, 'queued' AS previous FROM queued
         UNION ALL
         SELECT id, seq, 'speaking' AS previous FROM speaking
-      ) ended ORDER BY seq`;
+      ) ended ORDER BY seq`);
   }
 
   /** Whether a task of the session is still being spoken (an interrupted one counts until its speaker stopped). */
   async isSpeaking(tenantId: string, sessionId: string): Promise<boolean> {
-    const rows = await this.db.$queryRaw<Array<{ speaking: boolean }>>`
+    const rows = await this.sql.rows<{ speaking: boolean }>(sql`
       SELECT EXISTS (SELECT 1 FROM speech_tasks
-                      WHERE tenant_id = ${tenantId}::uuid AND session_id = ${sessionId}::uuid AND status = 'speaking') AS speaking`;
+                      WHERE tenant_id = ${tenantId}::uuid AND session_id = ${sessionId}::uuid AND status = 'speaking') AS speaking`);
     return rows[0]?.speaking ?? false;
   }
 
   /** The terminal events of these tasks are out: the reconciler leaves them alone. */
   async markAnnounced(tenantId: string, taskIds: string[]): Promise<void> {
     if (taskIds.length === 0) return;
-    await this.db.$executeRaw`
+    await this.sql.count(sql`
       UPDATE speech_tasks SET announced_at = now()
-       WHERE tenant_id = ${tenantId}::uuid AND id IN (${uuidList(taskIds)}) AND announced_at IS NULL`;
+       WHERE tenant_id = ${tenantId}::uuid AND id = ANY(${taskIds}::uuid[]) AND announced_at IS NULL`);
   }
 
   /** The next task waiting in the session after `seq`, if any. */
   async nextQueued(tenantId: string, sessionId: string, afterSeq: number): Promise<{ id: string } | null> {
-    const rows = await this.db.$queryRaw<Array<{ id: string }>>`
+    const rows = await this.sql.rows<{ id: string }>(sql`
       SELECT id::text AS id FROM speech_tasks
        WHERE tenant_id = ${tenantId}::uuid AND session_id = ${sessionId}::uuid AND seq > ${afterSeq} AND status = 'queued'
-       ORDER BY seq LIMIT 1`;
+       ORDER BY seq LIMIT 1`);
     return rows[0] ?? null;
   }
 
@@ -277,9 +302,9 @@ export class SpeechTasksRepository {
    */
   async mustStop(taskIds: string[]): Promise<string[]> {
     if (taskIds.length === 0) return [];
-    const rows = await this.db.$queryRaw<Array<{ id: string }>>`
+    const rows = await this.sql.rows<{ id: string }>(sql`
       SELECT id::text AS id FROM speech_tasks
-       WHERE id IN (${uuidList(taskIds)}) AND (interrupt_requested_at IS NOT NULL OR status <> 'speaking')`;
+       WHERE id = ANY(${taskIds}::uuid[]) AND (interrupt_requested_at IS NOT NULL OR status <> 'speaking')`);
     return rows.map((r) => r.id);
   }
 
@@ -292,7 +317,7 @@ export class SpeechTasksRepository {
    */
   async stale(staleMs: number, limit: number): Promise<{ heads: TaskRef[]; unannounced: TaskRef[] }> {
     const seconds = staleMs / 1000;
-    const heads = await this.db.$queryRaw<TaskRef[]>`
+    const heads = await this.sql.rows<TaskRef>(sql`
       SELECT t.tenant_id::text AS "tenantId", t.session_id::text AS "sessionId", t.id::text AS id, t.seq, t.status::text AS status, t.error,
              t.duration_estimate_ms AS "durationEstimateMs", t.traceparent, 0::float8 AS "spokenSeconds"
         FROM speech_tasks t
@@ -301,14 +326,14 @@ export class SpeechTasksRepository {
            SELECT 1 FROM speech_tasks p
             WHERE p.tenant_id = t.tenant_id AND p.session_id = t.session_id AND p.seq < t.seq
               AND p.status IN ('queued', 'speaking'))
-       ORDER BY t.created_at LIMIT ${limit}`;
-    const unannounced = await this.db.$queryRaw<TaskRef[]>`
+       ORDER BY t.created_at LIMIT ${limit}`);
+    const unannounced = await this.sql.rows<TaskRef>(sql`
       SELECT t.tenant_id::text AS "tenantId", t.session_id::text AS "sessionId", t.id::text AS id, t.seq, t.status::text AS status, t.error,
              t.duration_estimate_ms AS "durationEstimateMs", t.traceparent, ${SPOKEN_SECONDS} AS "spokenSeconds"
         FROM speech_tasks t
        WHERE status IN ('completed', 'interrupted', 'failed') AND announced_at IS NULL
          AND ended_at < now() - make_interval(secs => ${seconds}::double precision)
-       ORDER BY ended_at LIMIT ${limit}`;
+       ORDER BY ended_at LIMIT ${limit}`);
     return { heads, unannounced };
   }
 }

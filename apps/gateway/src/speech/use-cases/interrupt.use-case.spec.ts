@@ -11,7 +11,7 @@ const SESSION = 'session-1';
 const CONFIG = { COMMAND_TIMEOUT_MS: 999 } as unknown as GatewayConfig;
 
 function setup(session: Partial<SessionRow> | null = { id: SESSION, status: 'active' }) {
-  const sessions = { find: jest.fn().mockResolvedValue(session) };
+  const sessions = { statusOf: jest.fn().mockResolvedValue(session?.status ?? null) };
   const commands = { request: jest.fn().mockResolvedValue({ interrupted_task_ids: ['t1', 't2'] }) };
   const useCase = new InterruptUseCase(sessions as unknown as SessionsRepository, commands as unknown as CommandBus, CONFIG);
   return { useCase, sessions, commands };
@@ -23,7 +23,7 @@ describe('InterruptUseCase', () => {
 
     await expect(t.useCase.execute(TENANT, SESSION)).resolves.toEqual({ status: 'interrupted', interrupted_task_ids: ['t1', 't2'] });
 
-    expect(t.sessions.find).toHaveBeenCalledWith(TENANT, SESSION);
+    expect(t.sessions.statusOf).toHaveBeenCalledWith(TENANT, SESSION);
     expect(t.commands.request).toHaveBeenCalledWith({ tenantId: TENANT, sessionId: SESSION }, COMMANDS.INTERRUPT, { reason: 'client' }, 999);
   });
 

@@ -4,7 +4,6 @@ import { SessionsRepository } from '@avatar/persistence';
 import { CommandBus } from '@avatar/messaging';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
 import { commandFailure } from '../../sessions/use-cases/command-errors';
-import { findSessionOrThrow } from '../../sessions/use-cases/find-session';
 
 /**
  * streaming.interrupt: a worker ends the speaking task and every queued one of the
@@ -19,10 +18,9 @@ export class InterruptUseCase {
   ) {}
 
   async execute(tenantId: string, sessionId: string): Promise<InterruptResponse> {
-    const session = await findSessionOrThrow(this.sessions, tenantId, sessionId);
-    if (session.status !== 'active') {
-      throw PlatformError.sessionNotActive(sessionId, session.status);
-    }
+    const status = await this.sessions.statusOf(tenantId, sessionId);
+    if (!status) throw PlatformError.sessionNotFound(sessionId);
+    if (status !== 'active') throw PlatformError.sessionNotActive(sessionId, status);
     try {
       const reply = await this.commands.request<InterruptCommand, InterruptReply>(
         { tenantId, sessionId },

@@ -71,9 +71,10 @@ function setup(options: { speak?: Speak; claim?: ClaimedTask | null; whyNot?: Cl
   const tasks = {
     claim: jest.fn().mockResolvedValue(options.claim === undefined ? claimed() : options.claim),
     whyNot: jest.fn().mockResolvedValue(options.whyNot ?? { reason: 'wait' }),
-    finish: jest.fn().mockResolvedValue(true),
-    endInterrupted: jest.fn().mockResolvedValue(true),
-    fail: jest.fn().mockResolvedValue(true),
+    // The ending statements name the successor themselves (nextQueued is for late announcements).
+    finish: jest.fn().mockResolvedValue({ nextTaskId: options.next?.id ?? null }),
+    endInterrupted: jest.fn().mockResolvedValue({ nextTaskId: options.next?.id ?? null }),
+    fail: jest.fn().mockResolvedValue({ nextTaskId: options.next?.id ?? null }),
     release: jest.fn().mockResolvedValue(true),
     nextQueued: jest.fn().mockResolvedValue(options.next ?? null),
     markAnnounced: jest.fn(async (_tenant: string, ids: string[]) => void log.push(`announced:${ids.join(',')}`)),
@@ -184,6 +185,16 @@ describe('RunSpeechTaskUseCase', () => {
       expect(t.lifecycle()).toEqual([INTERRUPTED, IDLE_INTERRUPTED]);
     });
 
+    it('looks up the successor of a task that ended elsewhere, and wakes it instead of sending idle', async () => {
+      const t = setup({ claim: null, whyNot: { reason: 'ended', status: 'completed', announced: false, error: null, spokenSeconds: 1 }, next: { id: NEXT } });
+
+      await t.useCase.execute(JOB, NOT_LAST);
+
+      expect(t.tasks.nextQueued).toHaveBeenCalledWith(TENANT, SESSION, 4);
+      expect(t.lifecycle()).toEqual([{ type: 'task.completed', task_id: TASK, duration: 1 }]);
+      expect(t.order.wake).toHaveBeenCalledWith(NEXT);
+    });
+
     it.each(['completed', 'interrupted', 'failed'] as const)('publishes nothing for a %s task already announced', async (status) => {
       const t = setup({ claim: null, whyNot: { reason: 'ended', status, announced: true, error: null, spokenSeconds: 1 } });
 
@@ -210,14 +221,14 @@ describe('RunSpeechTaskUseCase', () => {
 
       await t.useCase.execute(JOB, NOT_LAST);
 
-      expect(t.tasks.nextQueued).toHaveBeenCalledWith(TENANT, SESSION, 4);
+      expect(t.tasks.nextQueued).not.toHaveBeenCalled(); // the ending statement named it
       expect(t.lifecycle()).toEqual([INTERRUPTED]);
       expect(t.order.wake).toHaveBeenCalledWith(NEXT);
     });
 
     it('interrupts the session when it was stopped while the task waited (the interrupt ends and announces the queued task)', async () => {
       const t = setup({ claim: null, whyNot: { reason: 'session_stopped' } });
-      t.tasks.endInterrupted.mockResolvedValue(false); // already ended by interruptPending
+      t.tasks.endInterrupted.mockResolvedValue(null); // already ended by interruptPending
 
       await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
 
@@ -230,7 +241,7 @@ describe('RunSpeechTaskUseCase', () => {
       const t = setup({ claim: null, whyNot: { reason: 'session_stopped' } });
       const order: string[] = [];
       t.interruptSession.execute.mockImplementation(async () => (order.push('interrupt'), { interrupted_task_ids: [TASK] }));
-      t.tasks.endInterrupted.mockImplementation(async () => (order.push('endInterrupted'), true));
+      t.tasks.endInterrupted.mockImplementation(async () => (order.push('endInterrupted'), { nextTaskId: null }));
 
       await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
 
@@ -257,7 +268,7 @@ describe('RunSpeechTaskUseCase', () => {
         { type: 'status', status: 'idle', message: 'Avatar is idle' },
       ]);
       for (const { scope } of t.published) expect(scope).toEqual(SCOPE);
-      expect(t.tasks.finish).toHaveBeenCalledWith(TENANT, TASK, 'completed');
+      expect(t.tasks.finish).toHaveBeenCalledWith(TENANT, TASK);
     });
 
     it('sends frames and audio as media (core NATS), lifecycle events as stored events', async () => {
@@ -368,7 +379,7 @@ describe('RunSpeechTaskUseCase', () => {
 
     it('ends the task interrupted when finish() loses to an interrupt requested meanwhile', async () => {
       const t = setup();
-      t.tasks.finish.mockResolvedValue(false);
+      t.tasks.finish.mockResolvedValue(null);
 
       await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
 
@@ -424,7 +435,7 @@ describe('RunSpeechTaskUseCase', () => {
       let t!: ReturnType<typeof setup>;
       t = setup({ speak: handedOver(() => t.active) });
       t.tasks.release.mockResolvedValue(false);
-      t.tasks.finish.mockResolvedValue(false);
+      t.tasks.finish.mockResolvedValue(null);
 
       await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
 
@@ -480,7 +491,7 @@ describe('RunSpeechTaskUseCase', () => {
 
     it('ends the task interrupted when fail() loses to an interrupt', async () => {
       const t = setup({ speak: failing(new ProviderError('bad voice', false, 'local')) });
-      t.tasks.fail.mockResolvedValue(false);
+      t.tasks.fail.mockResolvedValue(null);
 
       await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');
 

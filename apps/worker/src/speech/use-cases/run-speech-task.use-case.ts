@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FrameEvent, SpeakJobData, VoiceSettings } from '@avatar/contracts';
-import { ClaimedTask, SpeechTasksRepository } from '@avatar/persistence';
+import { ClaimedTask, EndedTask, SpeechTasksRepository } from '@avatar/persistence';
 import { EventPublisher, SessionScope } from '@avatar/messaging';
 import { ProviderError, ProviderMediaEvent } from '@avatar/providers';
 import { ProviderConnections } from '../../providers/provider-connections';
@@ -58,10 +58,9 @@ export class RunSpeechTaskUseCase {
       if (this.active.reason(job.sessionId, job.taskId) === 'handover') {
         if (await this.tasks.release(job.tenantId, job.taskId, null)) return 'handover';
       }
-      if (outcome.interrupted || !(await this.tasks.finish(job.tenantId, job.taskId, 'completed'))) {
-        return await this.endInterrupted(job, scope, outcome.spokenSeconds);
-      }
-      await this.announce(job, scope, { type: 'task.completed', duration: outcome.spokenSeconds });
+      const finished = outcome.interrupted ? null : await this.tasks.finish(job.tenantId, job.taskId);
+      if (!finished) return await this.endInterrupted(job, scope, outcome.spokenSeconds);
+      await this.announce(job, scope, { type: 'task.completed', duration: outcome.spokenSeconds }, finished);
       return 'spoken';
     } catch (err) {
       return await this.endFailed(job, scope, err, attempt);
@@ -109,7 +108,8 @@ export class RunSpeechTaskUseCase {
         await this.interruptSession.execute(scope, { reason: 'session_stopped' });
         // A task left speaking by a dead worker was only marked by that interrupt, and
         // this worker holds its job: end it here (a queued one was ended and announced).
-        if (await this.tasks.endInterrupted(job.tenantId, job.taskId)) await this.announce(job, scope, { type: 'task.interrupted' });
+        const ended = await this.tasks.endInterrupted(job.tenantId, job.taskId);
+        if (ended) await this.announce(job, scope, { type: 'task.interrupted' }, ended);
         return 'interrupted';
     }
   }
@@ -117,9 +117,10 @@ export class RunSpeechTaskUseCase {
   private async endInterrupted(job: SpeakJobData, scope: SessionScope, spokenSeconds: number): Promise<RunOutcome> {
     // Whoever ends the task announces it: if it had already ended elsewhere (a worker
     // that lost its job lock), its ending was announced there.
-    if (await this.tasks.endInterrupted(job.tenantId, job.taskId)) {
+    const ended = await this.tasks.endInterrupted(job.tenantId, job.taskId);
+    if (ended) {
       this.logger.log(`task ${job.taskId} interrupted after ${spokenSeconds.toFixed(2)} s`);
-      await this.announce(job, scope, { type: 'task.interrupted' });
+      await this.announce(job, scope, { type: 'task.interrupted' }, ended);
     }
     return 'interrupted';
   }
@@ -137,19 +138,24 @@ export class RunSpeechTaskUseCase {
       throw new RetryableSpeechError(message);
     }
     this.logger.warn(`task ${job.taskId} failed: ${message}`);
-    if (await this.tasks.fail(job.tenantId, job.taskId, message)) {
-      await this.announce(job, scope, { type: 'task.failed', error: message });
+    const failed = await this.tasks.fail(job.tenantId, job.taskId, message);
+    if (failed) {
+      await this.announce(job, scope, { type: 'task.failed', error: message }, failed);
       return 'failed';
     }
     // An interrupt got there first.
     return this.endInterrupted(job, scope, 0);
   }
 
-  /** The terminal event (+ idle when nothing follows), then the successor's turn. */
-  private async announce(job: SpeakJobData, scope: SessionScope, ending: TaskEnding): Promise<void> {
-    const next = await this.tasks.nextQueued(job.tenantId, job.sessionId, job.seq);
+  /**
+   * The terminal event (+ idle when nothing follows), then the successor's turn. The
+   * statement that ended the task found its successor; a task that ended elsewhere
+   * (announced late here) looks it up.
+   */
+  private async announce(job: SpeakJobData, scope: SessionScope, ending: TaskEnding, ended?: EndedTask): Promise<void> {
+    const next = ended ? ended.nextTaskId : ((await this.tasks.nextQueued(job.tenantId, job.sessionId, job.seq))?.id ?? null);
     await this.endings.announce(scope, [{ taskId: job.taskId, ending }], { idle: !next });
-    if (next) await this.order.wake(next.id);
+    if (next) await this.order.wake(next);
   }
 
   /**
