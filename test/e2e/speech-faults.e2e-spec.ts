@@ -131,6 +131,58 @@ describe('speech under faults (two workers, real processes)', () => {
     await platform.startApp('worker');
   });
 
+  /** Starts a worker with `env` and stops the others: it alone serves speech until the caller starts more. */
+  async function onlyWorker(env: NodeJS.ProcessEnv): Promise<AppProcess> {
+    const chosen = await platform.startApp('worker', env);
+    const others = platform.apps.filter((a) => a.name === 'worker' && a !== chosen);
+    await Promise.all(others.map((w) => w.stop('SIGTERM')));
+    for (const w of others) platform.apps.splice(platform.apps.indexOf(w), 1);
+    return chosen;
+  }
+
+  async function drain(worker: AppProcess): Promise<void> {
+    await worker.stop('SIGTERM');
+    platform.apps.splice(platform.apps.indexOf(worker), 1);
+  }
+
+  it('SIGTERM drain: a task still speaking after the grace is handed to another worker, spoken again (attempt 2), and ends once', async () => {
+    const draining = await onlyWorker({ SPEECH_DRAIN_GRACE_MS: '300' });
+    const { sessionId, socket, taskId } = await speaking();
+    const next = (await api.post('/v1/avatar.speak', { session_id: sessionId, text: 'after the drain' })).body.task_id;
+    await platform.startApp('worker'); // the one that takes the task over
+
+    await drain(draining);
+
+    expect(draining.exit()).toEqual({ code: 0, signal: null }); // drained and exited by itself, not killed
+    await socket.waitFor((e) => e.type === 'task.completed' && e.task_id === next, 60_000);
+    expect(socket.events.filter((e) => e.type === 'task.started' && e.task_id === taskId).map((e) => e.attempt)).toEqual([1, 2]);
+    expect(terminalEvents(socket, taskId).map((e) => e.type)).toEqual(['task.completed']);
+    const ids = frameIds(socket);
+    expect(ids.every((id, i) => i === 0 || id > ids[i - 1])).toBe(true);
+    const order = socket.lifecycle().filter((e) => e.type.startsWith('task.')).map((e) => `${e.type}:${e.task_id === taskId ? 'first' : 'next'}`);
+    expect(order).toEqual(['task.started:first', 'task.started:first', 'task.completed:first', 'task.started:next', 'task.completed:next']);
+    await socket.close();
+  }, 90_000);
+
+  it('SIGTERM drain: a task that ends within the grace is finished by the draining worker, once, before it exits', async () => {
+    const draining = await onlyWorker({ SPEECH_DRAIN_GRACE_MS: '15000' });
+    const { sessionId, token } = await startedSession(api);
+    const socket = await openSocket(sessionSocketUrl(platform.wsUrl, sessionId, token));
+    const taskId = (await api.post('/v1/avatar.speak', { session_id: sessionId, text: 'a short one to finish during the drain' })).body.task_id;
+    await socket.waitFor((e) => e.type === 'frame' && e.task_id === taskId);
+
+    await drain(draining);
+
+    expect(draining.exit()).toEqual({ code: 0, signal: null });
+    await socket.waitFor((e) => e.type === 'task.completed' && e.task_id === taskId, 5_000);
+    expect(socket.events.filter((e) => e.type === 'task.started' && e.task_id === taskId).map((e) => e.attempt)).toEqual([1]);
+    expect(terminalEvents(socket, taskId)).toHaveLength(1);
+    const row = await platform.db.speechTask.findUniqueOrThrow({ where: { id: taskId } });
+    expect(row.status).toBe('completed');
+    await socket.close();
+    await platform.startApp('worker');
+  }, 60_000);
+
   it('repairs what a killed gateway or worker leaves behind: a task row without a job, an ending never announced', async () => {
     const { sessionId, token } = await startedSession(api);
     const socket = await openSocket(sessionSocketUrl(platform.wsUrl, sessionId, token));

@@ -23,6 +23,8 @@ export interface AppProcess {
   name: string;
   output: () => string;
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** How it ended (null while it runs): a drained app exits 0, one killed after the stop timeout by SIGKILL. */
+  exit(): { code: number | null; signal: NodeJS.Signals | null } | null;
 }
 
 export interface Platform {
@@ -120,6 +122,7 @@ async function spawnApp(name: string, env: NodeJS.ProcessEnv): Promise<AppProces
     stop: async (signal) => {
       await infra.stopChild(child, { signal, timeoutMs: 10_000 });
     },
+    exit: () => (child.exitCode === null && child.signalCode === null ? null : { code: child.exitCode, signal: child.signalCode }),
   };
   const deadline = Date.now() + 30_000;
   while (!READY_LINE[name].test(output)) {

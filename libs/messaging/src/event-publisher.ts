@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { headers, NatsConnection } from '@nats-io/transport-node';
 import { jetstream, JetStreamClient } from '@nats-io/jetstream';
-import { EventEnvelope, isMediaEventType, MediaEvent, SessionEvent, subjects, TRACEPARENT_HEADER } from '@avatar/contracts';
+import { EventEnvelope, isMediaEventType, isTaskEndingType, MediaEvent, SessionEvent, subjects, TRACEPARENT_HEADER } from '@avatar/contracts';
 import { outgoingTraceparent } from '@avatar/observability';
 import { encodeJson } from './json-codec';
 
@@ -66,14 +66,7 @@ export class EventPublisher {
  * then the reconciler announced it again — reaches clients once.
  */
 export function messageIdOf(event: SessionEvent): string {
-  switch (event.type) {
-    case 'task.completed':
-    case 'task.interrupted':
-    case 'task.failed':
-      return `task-end.${event.task_id}`;
-    default:
-      return randomUUID();
-  }
+  return isTaskEndingType(event.type) ? `task-end.${(event as { task_id: string }).task_id}` : randomUUID();
 }
 
 function envelopeOf(scope: SessionScope, event: SessionEvent): EventEnvelope {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager, JsMsg } from '@nats-io/jetstream';
-import { EVENT_HISTORY_CONSUMER, EventEnvelope, EVENTS_STREAM, isMediaEventType, subjects } from '@avatar/contracts';
+import { EVENT_HISTORY_CONSUMER, EventEnvelope, EVENTS_STREAM, isMediaEventType, isTaskEndingType, subjects } from '@avatar/contracts';
 import { decodeJson, NATS_CONNECTION } from '@avatar/messaging';
 import { SessionEventGroup, SessionEventsRepository } from '@avatar/persistence';
 
@@ -116,6 +116,7 @@ export class EventHistoryRecorder implements OnApplicationBootstrap, OnApplicati
         streamSeq: msg.seq,
         type,
         taskId: 'task_id' in payload ? (payload.task_id as string) : undefined,
+        ending: isTaskEndingType(type),
         payload,
         createdAt: new Date(envelope.emitted_at),
       });

@@ -1,4 +1,3 @@
-import type { SpeechTasksRepository } from '@avatar/persistence';
 import type { EventPublisher } from '@avatar/messaging';
 import { fakeEventPublisher } from '@avatar/testing';
 import { endingOf, TaskEndings } from './task-endings';
@@ -9,9 +8,8 @@ function setup() {
   const log: string[] = [];
   const events = fakeEventPublisher();
   events.publishAll.mockImplementation(async (scope, list) => list.map((event) => (log.push(event.type), events.published.push({ scope, event }))));
-  const tasks = { markAnnounced: jest.fn(async (_tenant: string, ids: string[]) => void log.push(`announced:${ids.join(',')}`)) };
-  const endings = new TaskEndings(tasks as unknown as SpeechTasksRepository, events as unknown as EventPublisher);
-  return { endings, events, tasks, log, published: () => events.published.map((p) => p.event) };
+  const endings = new TaskEndings(events as unknown as EventPublisher);
+  return { endings, events, log, published: () => events.published.map((p) => p.event) };
 }
 
 describe('TaskEndings', () => {
@@ -54,29 +52,11 @@ describe('TaskEndings', () => {
     expect(t.published()).toEqual([{ type: 'task.completed', task_id: 'a', duration: 1 }]);
   });
 
-  it('marks the tasks announced in their tenant, after the publish', async () => {
-    const t = setup();
-
-    await t.endings.announce(
-      SCOPE,
-      [
-        { taskId: 'a', ending: { type: 'task.interrupted' } },
-        { taskId: 'b', ending: { type: 'task.interrupted' } },
-      ],
-      { idle: true },
-    );
-
-    expect(t.tasks.markAnnounced).toHaveBeenCalledWith('tenant-1', ['a', 'b']);
-    expect(t.log).toEqual(['task.interrupted', 'task.interrupted', 'status', 'announced:a,b']);
-  });
-
-  it('does not mark anything announced when the publish fails (the reconciler announces it later)', async () => {
+  it('fails when the publish fails (the task stays unannounced: the reconciler announces it later)', async () => {
     const t = setup();
     t.events.publishAll.mockRejectedValue(new Error('nats down'));
 
     await expect(t.endings.announce(SCOPE, [{ taskId: 'a', ending: { type: 'task.interrupted' } }], { idle: true })).rejects.toThrow('nats down');
-
-    expect(t.tasks.markAnnounced).not.toHaveBeenCalled();
   });
 
   it('does nothing for no endings, not even an idle', async () => {
@@ -85,7 +65,6 @@ describe('TaskEndings', () => {
     await t.endings.announce(SCOPE, [], { idle: true });
 
     expect(t.events.publishAll).not.toHaveBeenCalled();
-    expect(t.tasks.markAnnounced).not.toHaveBeenCalled();
   });
 });
 

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { SessionEvent } from '@avatar/contracts';
-import { SpeechTasksRepository } from '@avatar/persistence';
 import { EventPublisher, SessionScope } from '@avatar/messaging';
 
 /** How a task ended, as its terminal event says it. */
@@ -24,25 +23,19 @@ const IDLE_MESSAGES: Record<TaskEnding['type'], string> = {
 
 /**
  * Publishes a task's terminal event (and `status idle` when the session has nothing
- * more to say), then records that it was announced. A task that ended without its
- * announcement (its process died in between) is announced by the reconciler: every
- * task gets its terminal event.
+ * more to say). The history recorder marks the task announced when it reads the event
+ * back from the stream; a task that ended without its announcement (its process died
+ * in between) is announced by the reconciler, and the stream keeps one terminal event
+ * per task whoever sends it (its message id is the task's): every task gets exactly one.
  */
 @Injectable()
 export class TaskEndings {
-  constructor(
-    private readonly tasks: SpeechTasksRepository,
-    private readonly events: EventPublisher,
-  ) {}
+  constructor(private readonly events: EventPublisher) {}
 
   async announce(scope: SessionScope, endings: Array<{ taskId: string; ending: TaskEnding }>, options: { idle: boolean }): Promise<void> {
     if (endings.length === 0) return;
     const events: SessionEvent[] = endings.map(({ taskId, ending }) => ({ ...ending, task_id: taskId }) as SessionEvent);
     if (options.idle) events.push({ type: 'status', status: 'idle', message: IDLE_MESSAGES[endings.at(-1)!.ending.type] });
     await this.events.publishAll(scope, events);
-    await this.tasks.markAnnounced(
-      scope.tenantId,
-      endings.map((e) => e.taskId),
-    );
   }
 }

@@ -31,6 +31,14 @@ export function isMediaEventType(type: string): type is 'frame' | 'audio' {
   return type === EVENT_TYPES.FRAME || type === EVENT_TYPES.AUDIO;
 }
 
+/** A task's terminal events: exactly one per task (its JetStream message id is the task's). */
+export const TASK_ENDING_EVENT_TYPES = [EVENT_TYPES.TASK_COMPLETED, EVENT_TYPES.TASK_INTERRUPTED, EVENT_TYPES.TASK_FAILED] as const;
+
+/** True for task.completed, task.interrupted and task.failed. */
+export function isTaskEndingType(type: string): type is (typeof TASK_ENDING_EVENT_TYPES)[number] {
+  return (TASK_ENDING_EVENT_TYPES as readonly string[]).includes(type);
+}
+
 export type AvatarStatus = 'listening' | 'speaking' | 'idle';
 
 export interface FrameEvent {

@@ -76,4 +76,27 @@ describe('SessionEventsRepository.appendMany', () => {
     await expect(write).rejects.toThrow(/foreign key/);
     expect(await rowsOf(a.sessionId)).toEqual([]);
   });
+
+  it("marks the task of a terminal event announced, in the event's tenant only", async () => {
+    const a = await session();
+    const [ended, other] = [randomUUID(), randomUUID()];
+    for (const [id, seq] of [[ended, 1], [other, 2]] as const) {
+      await connection.sql.pool.query(
+        `INSERT INTO speech_tasks (id, tenant_id, session_id, seq, text, duration_estimate_ms, status, ended_at) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, 'x', 1000, 'interrupted', now())`,
+        [id, a.tenantId, a.sessionId, seq],
+      );
+    }
+    const announcedAt = async (id: string) => (await connection.sql.pool.query(`SELECT announced_at FROM speech_tasks WHERE id = $1::uuid`, [id])).rows[0].announced_at;
+    const b = await session();
+
+    await repo.appendMany([
+      // Another tenant naming a's task: nothing happens to it.
+      { ...b, events: [{ streamSeq: 1, type: 'task.interrupted', taskId: other, ending: true, payload: { task_id: other }, createdAt: new Date() }] },
+      { ...a, events: [{ streamSeq: 2, type: 'task.started', taskId: other, payload: { task_id: other }, createdAt: new Date() }] },
+      { ...a, events: [{ streamSeq: 3, type: 'task.interrupted', taskId: ended, ending: true, payload: { task_id: ended }, createdAt: new Date() }] },
+    ]);
+
+    expect(await announcedAt(ended)).toBeInstanceOf(Date);
+    expect(await announcedAt(other)).toBeNull();
+  });
 });

@@ -27,6 +27,11 @@ afterAll(async () => {
   await database.drop();
 });
 
+/** The history recorder read the task's terminal event back from the stream (SessionEventsRepository marks it). */
+async function announced(taskId: string): Promise<void> {
+  await db.$executeRawUnsafe(`UPDATE speech_tasks SET announced_at = now() WHERE id = $1::uuid`, taskId);
+}
+
 async function tenant(): Promise<string> {
   const id = randomUUID();
   await db.$executeRawUnsafe(`INSERT INTO tenants (id, name) VALUES ($1::uuid, 'spec')`, id);
@@ -258,7 +263,7 @@ describe('claim', () => {
     expect(why).toMatchObject({ reason: 'ended', status: 'completed', announced: false, error: null });
     expect(why.reason === 'ended' && why.spokenSeconds).toBeCloseTo(2.5, 1);
 
-    await repo.markAnnounced(t, [a]);
+    await announced(a);
     await expect(repo.whyNot(t, a)).resolves.toMatchObject({ reason: 'ended', status: 'completed', announced: true });
   });
 
@@ -535,21 +540,6 @@ describe('isSpeaking, mustStop, nextQueued', () => {
   });
 });
 
-describe('markAnnounced', () => {
-  it("marks the given tasks of the tenant, and not another tenant's", async () => {
-    const { t, s } = await scope();
-    const [a, b] = await enqueueMany(t, s, 2);
-    await repo.interruptPending(t, s);
-
-    await repo.markAnnounced(await tenant(), [a, b]);
-    expect(await state(a)).toMatchObject({ announced: false });
-
-    await repo.markAnnounced(t, [a]);
-    expect(await state(a)).toMatchObject({ announced: true });
-    expect(await state(b)).toMatchObject({ announced: false });
-  });
-});
-
 describe('stale (the reconciler sweep)', () => {
   const STALE_MS = 2000;
   const heads = async () => (await repo.stale(STALE_MS, 1000)).heads;
@@ -608,7 +598,7 @@ describe('stale (the reconciler sweep)', () => {
     await db.$executeRawUnsafe(`UPDATE speech_tasks SET started_at = started_at - interval '3 seconds' WHERE id = $1::uuid`, a);
     await age(a, 10);
     await age(b, 10);
-    await repo.markAnnounced(t, [b]);
+    await announced(b);
 
     const found = (await unannounced()).filter((u) => [a, b, c].includes(u.id));
 
@@ -616,7 +606,7 @@ describe('stale (the reconciler sweep)', () => {
     expect(found[0]).toMatchObject({ tenantId: t, sessionId: s, id: a, status: 'completed', error: null });
     expect(found[0].spokenSeconds).toBeCloseTo(3, 1);
 
-    await repo.markAnnounced(t, [a]);
+    await announced(a);
     expect((await unannounced()).map((u) => u.id)).not.toContain(a);
   });
 });

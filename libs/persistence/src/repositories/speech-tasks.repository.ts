@@ -277,14 +277,6 @@ export class SpeechTasksRepository {
     return rows[0]?.speaking ?? false;
   }
 
-  /** The terminal events of these tasks are out: the reconciler leaves them alone. */
-  async markAnnounced(tenantId: string, taskIds: string[]): Promise<void> {
-    if (taskIds.length === 0) return;
-    await this.sql.count(sql`
-      UPDATE speech_tasks SET announced_at = now()
-       WHERE tenant_id = ${tenantId}::uuid AND id = ANY(${taskIds}::uuid[]) AND announced_at IS NULL`);
-  }
-
   /** The next task waiting in the session after `seq`, if any. */
   async nextQueued(tenantId: string, sessionId: string, afterSeq: number): Promise<{ id: string } | null> {
     const rows = await this.sql.rows<{ id: string }>(sql`

@@ -8,11 +8,11 @@ import { InterruptSessionUseCase } from './interrupt-session.use-case';
 const SCOPE: SessionScope = { tenantId: 'tenant-1', sessionId: 'session-1' };
 
 function setup(interrupted: InterruptedTask[]) {
-  const tasks = { interruptPending: jest.fn().mockResolvedValue(interrupted), markAnnounced: jest.fn().mockResolvedValue(undefined) };
+  const tasks = { interruptPending: jest.fn().mockResolvedValue(interrupted) };
   const events = fakeEventPublisher();
   const commands = { broadcast: jest.fn() };
   // The real TaskEndings over the fakes: what reaches the publisher is what clients see.
-  const endings = new TaskEndings(tasks as unknown as SpeechTasksRepository, events as unknown as EventPublisher);
+  const endings = new TaskEndings(events as unknown as EventPublisher);
   const useCase = new InterruptSessionUseCase(tasks as unknown as SpeechTasksRepository, endings, commands as unknown as CommandBus);
   const published = () => events.published.map((p) => p.event);
   return { useCase, tasks, events, commands, published };
@@ -41,8 +41,6 @@ describe('InterruptSessionUseCase', () => {
 
     expect(t.commands.broadcast).toHaveBeenCalledWith(SCOPE, COMMANDS.HALT, { task_ids: ['a'] });
     expect(t.published()).toEqual([{ type: 'task.interrupted', task_id: 'b' }]);
-    // Only the announced one is marked: the speaking one is announced by its speaker.
-    expect(t.tasks.markAnnounced).toHaveBeenCalledWith('tenant-1', ['b']);
   });
 
   it('halts only the speaking ids, even when several tasks were pending', async () => {
@@ -76,7 +74,6 @@ describe('InterruptSessionUseCase', () => {
       { type: 'task.interrupted', task_id: 'c' },
       { type: 'status', status: 'idle', message: 'Avatar was interrupted' },
     ]);
-    expect(t.tasks.markAnnounced).toHaveBeenCalledWith('tenant-1', ['b', 'c']);
   });
 
   it('halts without announcing anything when only the speaking task was pending', async () => {
@@ -95,6 +92,5 @@ describe('InterruptSessionUseCase', () => {
 
     expect(t.commands.broadcast).not.toHaveBeenCalled();
     expect(t.published()).toEqual([]);
-    expect(t.tasks.markAnnounced).not.toHaveBeenCalled();
   });
 });

@@ -59,7 +59,7 @@ type Speak = (request: SpeechRequest, emit: (event: ProviderMediaEvent) => Promi
  * The use case with fakes for the repository, the publisher, the provider, the order
  * and the interrupt use case; ActiveSpeech and TaskEndings are the real ones (so the
  * terminal events go through the real announcement path). `log` records, in one
- * sequence, every published event and every markAnnounced call.
+ * sequence, every published event (and the successor's wake).
  */
 function setup(options: { speak?: Speak; claim?: ClaimedTask | null; whyNot?: ClaimRefusal; next?: { id: string } | null } = {}) {
   const events = fakeEventPublisher();
@@ -77,7 +77,6 @@ function setup(options: { speak?: Speak; claim?: ClaimedTask | null; whyNot?: Cl
     fail: jest.fn().mockResolvedValue({ nextTaskId: options.next?.id ?? null }),
     release: jest.fn().mockResolvedValue(true),
     nextQueued: jest.fn().mockResolvedValue(options.next ?? null),
-    markAnnounced: jest.fn(async (_tenant: string, ids: string[]) => void log.push(`announced:${ids.join(',')}`)),
   };
   const speak = jest.fn<ReturnType<Speak>, Parameters<Speak>>(
     options.speak ??
@@ -93,7 +92,7 @@ function setup(options: { speak?: Speak; claim?: ClaimedTask | null; whyNot?: Cl
   const active = new ActiveSpeech();
   const order = { wake: jest.fn().mockResolvedValue(true), park: jest.fn() };
   const interruptSession = { execute: jest.fn().mockResolvedValue({ interrupted_task_ids: [TASK] }) };
-  const endings = new TaskEndings(tasks as unknown as SpeechTasksRepository, events as unknown as EventPublisher);
+  const endings = new TaskEndings(events as unknown as EventPublisher);
   const useCase = new RunSpeechTaskUseCase(
     tasks as unknown as SpeechTasksRepository,
     events as unknown as EventPublisher,
@@ -140,7 +139,6 @@ describe('RunSpeechTaskUseCase', () => {
       expect(t.tasks.whyNot).toHaveBeenCalledWith(TENANT, TASK);
       expect(t.speak).not.toHaveBeenCalled();
       expect(t.published).toEqual([]);
-      expect(t.tasks.markAnnounced).not.toHaveBeenCalled();
     });
 
     it('answers wait when it is not its turn yet, without speaking, publishing or ending anything', async () => {
@@ -164,7 +162,6 @@ describe('RunSpeechTaskUseCase', () => {
         { type: 'task.completed', task_id: TASK, duration: 2.5 },
         { type: 'status', status: 'idle', message: 'Avatar is idle' },
       ]);
-      expect(t.log.at(-1)).toBe(`announced:${TASK}`);
       expect(t.speak).not.toHaveBeenCalled();
     });
 
@@ -174,7 +171,6 @@ describe('RunSpeechTaskUseCase', () => {
       await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('skipped');
 
       expect(t.lifecycle()[0]).toEqual({ type: 'task.failed', task_id: TASK, error: 'vendor down' });
-      expect(t.tasks.markAnnounced).toHaveBeenCalledWith(TENANT, [TASK]);
     });
 
     it('announces an interrupted task that ended unannounced', async () => {
@@ -201,7 +197,6 @@ describe('RunSpeechTaskUseCase', () => {
       await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('skipped');
 
       expect(t.published).toEqual([]);
-      expect(t.tasks.markAnnounced).not.toHaveBeenCalled();
       expect(t.order.wake).not.toHaveBeenCalled();
     });
 
@@ -212,7 +207,7 @@ describe('RunSpeechTaskUseCase', () => {
 
       expect(t.tasks.endInterrupted).toHaveBeenCalledWith(TENANT, TASK);
       expect(t.lifecycle()).toEqual([INTERRUPTED, IDLE_INTERRUPTED]);
-      expect(t.log).toEqual(['task.interrupted', 'status', `announced:${TASK}`]);
+      expect(t.log).toEqual(['task.interrupted', 'status']);
       expect(t.speak).not.toHaveBeenCalled();
     });
 
@@ -248,7 +243,6 @@ describe('RunSpeechTaskUseCase', () => {
       expect(order).toEqual(['interrupt', 'endInterrupted']);
       expect(t.tasks.endInterrupted).toHaveBeenCalledWith(TENANT, TASK);
       expect(t.lifecycle()).toEqual([INTERRUPTED, IDLE_INTERRUPTED]);
-      expect(t.log.at(-1)).toBe(`announced:${TASK}`);
     });
   });
 
@@ -312,7 +306,7 @@ describe('RunSpeechTaskUseCase', () => {
 
       await t.useCase.execute(JOB, NOT_LAST);
 
-      expect(t.log.slice(-3)).toEqual(['task.completed', 'status', `announced:${TASK}`]);
+      expect(t.log.slice(-2)).toEqual(['task.completed', 'status']);
     });
 
     it('sends no idle when a task is queued next, and wakes that task after the terminal event', async () => {
@@ -324,7 +318,7 @@ describe('RunSpeechTaskUseCase', () => {
       expect(t.lifecycle().at(-1)).toEqual({ type: 'task.completed', task_id: TASK, duration: 1.4 });
       expect(t.lifecycle().filter((e) => e.type === 'status' && e.status === 'idle')).toEqual([]);
       expect(t.order.wake).toHaveBeenCalledWith(NEXT);
-      expect(t.log.slice(-2)).toEqual([`announced:${TASK}`, 'wake']);
+      expect(t.log.slice(-2)).toEqual(['task.completed', 'wake']); // woken after its predecessor's ending is out
     });
 
     it('wakes nobody when nothing is queued next', async () => {
@@ -373,7 +367,6 @@ describe('RunSpeechTaskUseCase', () => {
       expect(t.lifecycle().slice(2)).toEqual([INTERRUPTED, IDLE_INTERRUPTED]);
       expect(t.tasks.endInterrupted).toHaveBeenCalledWith(TENANT, TASK);
       expect(t.tasks.finish).not.toHaveBeenCalled();
-      expect(t.log.at(-1)).toBe(`announced:${TASK}`);
       expect(t.active.size).toBe(0);
     });
 
@@ -426,7 +419,6 @@ describe('RunSpeechTaskUseCase', () => {
       expect(t.lifecycle().map((e) => e.type)).toEqual(['task.started', 'status']);
       expect(t.tasks.finish).not.toHaveBeenCalled();
       expect(t.tasks.endInterrupted).not.toHaveBeenCalled();
-      expect(t.tasks.markAnnounced).not.toHaveBeenCalled();
       expect(t.order.wake).not.toHaveBeenCalled();
       expect(t.active.size).toBe(0);
     });
@@ -460,7 +452,6 @@ describe('RunSpeechTaskUseCase', () => {
       expect(t.tasks.release).toHaveBeenCalledWith(TENANT, TASK, 'vendor busy');
       expect(t.tasks.fail).not.toHaveBeenCalled();
       expect(t.lifecycle().some((e) => e.type.startsWith('task.') && e.type !== 'task.started')).toBe(false);
-      expect(t.tasks.markAnnounced).not.toHaveBeenCalled();
       expect(t.active.size).toBe(0);
     });
 
@@ -475,7 +466,6 @@ describe('RunSpeechTaskUseCase', () => {
         { type: 'task.failed', task_id: TASK, error: 'vendor busy' },
         { type: 'status', status: 'idle', message: 'Avatar is idle' },
       ]);
-      expect(t.log.at(-1)).toBe(`announced:${TASK}`);
       expect(t.active.size).toBe(0);
     });
 
