@@ -140,6 +140,16 @@ describe('speech under faults (two workers, real processes)', () => {
     return chosen;
   }
 
+  /**
+   * It finished its shutdown within the harness's stop timeout (10 s), rather than
+   * being killed with SIGKILL: Nest re-raises the SIGTERM it handled once it has
+   * closed, so a drained app ends by SIGTERM (or with code 0).
+   */
+  function exitedByItself(app: AppProcess): boolean {
+    const exit = app.exit();
+    return exit !== null && (exit.code === 0 || exit.signal === 'SIGTERM');
+  }
+
   async function drain(worker: AppProcess): Promise<void> {
     await worker.stop('SIGTERM');
     platform.apps.splice(platform.apps.indexOf(worker), 1);
@@ -153,7 +163,7 @@ describe('speech under faults (two workers, real processes)', () => {
 
     await drain(draining);
 
-    expect(draining.exit()).toEqual({ code: 0, signal: null }); // drained and exited by itself, not killed
+    expect(exitedByItself(draining)).toBe(true);
     await socket.waitFor((e) => e.type === 'task.completed' && e.task_id === next, 60_000);
     expect(socket.events.filter((e) => e.type === 'task.started' && e.task_id === taskId).map((e) => e.attempt)).toEqual([1, 2]);
     expect(terminalEvents(socket, taskId).map((e) => e.type)).toEqual(['task.completed']);
@@ -173,7 +183,7 @@ describe('speech under faults (two workers, real processes)', () => {
 
     await drain(draining);
 
-    expect(draining.exit()).toEqual({ code: 0, signal: null });
+    expect(exitedByItself(draining)).toBe(true);
     await socket.waitFor((e) => e.type === 'task.completed' && e.task_id === taskId, 5_000);
     expect(socket.events.filter((e) => e.type === 'task.started' && e.task_id === taskId).map((e) => e.attempt)).toEqual([1]);
     expect(terminalEvents(socket, taskId)).toHaveLength(1);
