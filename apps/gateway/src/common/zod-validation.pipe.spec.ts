@@ -18,6 +18,13 @@ describe('ZodValidationPipe', () => {
     expect(new ZodValidationPipe(CreateSessionRequest).transform(undefined)).toEqual({ quality: 'medium' });
   });
 
+  it('bounds the list offset', () => {
+    expect(validate(ListSessionsQuery).transform({ offset: '10000' })).toMatchObject({ offset: 10_000 });
+    const err = rejection(() => validate(ListSessionsQuery).transform({ offset: '10001' }));
+    expect(err.code).toBe('VALIDATION_ERROR');
+    expect(err.details).toEqual({ fields: [expect.objectContaining({ field: 'offset' })] });
+  });
+
   it('throws VALIDATION_ERROR listing every failing field with its message', () => {
     const pipe = validate(z.strictObject({ name: z.string({ message: 'name is required' }), age: z.number({ message: 'age must be a number' }) }));
 

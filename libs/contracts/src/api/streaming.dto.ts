@@ -65,10 +65,14 @@ export type StopSessionResponse = z.infer<typeof StopSessionResponse>;
 export const InterruptResponse = z.object({ status: z.literal('interrupted'), interrupted_task_ids: z.array(z.uuid()) });
 export type InterruptResponse = z.infer<typeof InterruptResponse>;
 
+/** The deepest page `GET /v1/sessions` serves by offset. */
+export const LIST_SESSIONS_MAX_OFFSET = 10_000;
+
 export const ListSessionsQuery = z.strictObject({
   status: z.enum(SESSION_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  // Bounded like every input: a deeper offset makes the database walk that many rows.
+  offset: z.coerce.number().int().min(0).max(LIST_SESSIONS_MAX_OFFSET).default(0),
 });
 export type ListSessionsQuery = z.infer<typeof ListSessionsQuery>;
 
