@@ -42,10 +42,35 @@ describe('speech under faults (two workers, real processes)', () => {
     return socket.events.filter((e) => e.type === 'frame').map((e) => e.frame_id as number);
   }
 
+  async function stopWorker(worker: AppProcess, signal: NodeJS.Signals): Promise<void> {
+    await worker.stop(signal);
+    platform.apps.splice(platform.apps.indexOf(worker), 1);
+  }
+
   async function replaceWorker(victim: AppProcess, signal: NodeJS.Signals): Promise<void> {
-    await victim.stop(signal);
-    platform.apps.splice(platform.apps.indexOf(victim), 1);
+    await stopWorker(victim, signal);
     await platform.startApp('worker');
+  }
+
+  /** Starts a worker with `env` and stops the others: it alone serves speech until the caller starts more. */
+  async function onlyWorker(env: NodeJS.ProcessEnv): Promise<AppProcess> {
+    const chosen = await platform.startApp('worker', env);
+    await Promise.all(platform.apps.filter((a) => a.name === 'worker' && a !== chosen).map((w) => stopWorker(w, 'SIGTERM')));
+    return chosen;
+  }
+
+  /**
+   * `taskId` was cut off and spoken again from the start (attempt 2), ended once, with
+   * frame ids still increasing, and `next` started only after it had ended.
+   */
+  async function expectSpokenAgainOnce(socket: EventSocket, taskId: string, next: string): Promise<void> {
+    await socket.waitFor((e) => e.type === 'task.completed' && e.task_id === next, 60_000);
+    expect(socket.events.filter((e) => e.type === 'task.started' && e.task_id === taskId).map((e) => e.attempt)).toEqual([1, 2]);
+    expect(terminalEvents(socket, taskId).map((e) => e.type)).toEqual(['task.completed']);
+    const ids = frameIds(socket);
+    expect(ids.every((id, i) => i === 0 || id > ids[i - 1])).toBe(true);
+    const order = socket.lifecycle().filter((e) => e.type.startsWith('task.')).map((e) => `${e.type}:${e.task_id === taskId ? 'first' : 'next'}`);
+    expect(order).toEqual(['task.started:first', 'task.started:first', 'task.completed:first', 'task.started:next', 'task.completed:next']);
   }
 
   it('a killed worker’s task is taken over, restarted with attempt 2, frame ids still increasing, and ends once', async () => {
@@ -54,15 +79,7 @@ describe('speech under faults (two workers, real processes)', () => {
 
     await Promise.all(platform.apps.filter((a) => a.name === 'worker').map((w) => replaceWorker(w, 'SIGKILL')));
 
-    await socket.waitFor((e) => e.type === 'task.completed' && e.task_id === next, 60_000);
-    const started = socket.events.filter((e) => e.type === 'task.started' && e.task_id === taskId);
-    expect(started.map((e) => e.attempt)).toEqual([1, 2]);
-    expect(terminalEvents(socket, taskId).map((e) => e.type)).toEqual(['task.completed']);
-    const ids = frameIds(socket);
-    expect(ids.every((id, i) => i === 0 || id > ids[i - 1])).toBe(true);
-    // The successor started only after the restarted task ended.
-    const order = socket.lifecycle().filter((e) => e.type.startsWith('task.')).map((e) => `${e.type}:${e.task_id === taskId ? 'first' : 'next'}`);
-    expect(order).toEqual(['task.started:first', 'task.started:first', 'task.completed:first', 'task.started:next', 'task.completed:next']);
+    await expectSpokenAgainOnce(socket, taskId, next);
     await socket.close();
   });
 
@@ -115,10 +132,7 @@ describe('speech under faults (two workers, real processes)', () => {
 
   it('a lost halt: the speaker re-checks the database and stops', async () => {
     // A worker with a short re-check, alone, so it is the one speaking.
-    const fastRecheck = await platform.startApp('worker', { SPEECH_INTERRUPT_RECHECK_MS: '200' });
-    const others = platform.apps.filter((a) => a.name === 'worker' && a !== fastRecheck);
-    await Promise.all(others.map((w) => w.stop('SIGTERM')));
-    for (const w of others) platform.apps.splice(platform.apps.indexOf(w), 1);
+    await onlyWorker({ SPEECH_INTERRUPT_RECHECK_MS: '200' });
 
     const { socket, taskId } = await speaking();
     // The interrupt reaches the database but its broadcast never reaches the speaker.
@@ -131,15 +145,6 @@ describe('speech under faults (two workers, real processes)', () => {
     await platform.startApp('worker');
   });
 
-  /** Starts a worker with `env` and stops the others: it alone serves speech until the caller starts more. */
-  async function onlyWorker(env: NodeJS.ProcessEnv): Promise<AppProcess> {
-    const chosen = await platform.startApp('worker', env);
-    const others = platform.apps.filter((a) => a.name === 'worker' && a !== chosen);
-    await Promise.all(others.map((w) => w.stop('SIGTERM')));
-    for (const w of others) platform.apps.splice(platform.apps.indexOf(w), 1);
-    return chosen;
-  }
-
   /**
    * It finished its shutdown within the harness's stop timeout (10 s), rather than
    * being killed with SIGKILL: Nest re-raises the SIGTERM it handled once it has
@@ -150,27 +155,16 @@ describe('speech under faults (two workers, real processes)', () => {
     return exit !== null && (exit.code === 0 || exit.signal === 'SIGTERM');
   }
 
-  async function drain(worker: AppProcess): Promise<void> {
-    await worker.stop('SIGTERM');
-    platform.apps.splice(platform.apps.indexOf(worker), 1);
-  }
-
   it('SIGTERM drain: a task still speaking after the grace is handed to another worker, spoken again (attempt 2), and ends once', async () => {
     const draining = await onlyWorker({ SPEECH_DRAIN_GRACE_MS: '300' });
     const { sessionId, socket, taskId } = await speaking();
     const next = (await api.post('/v1/avatar.speak', { session_id: sessionId, text: 'after the drain' })).body.task_id;
     await platform.startApp('worker'); // the one that takes the task over
 
-    await drain(draining);
+    await stopWorker(draining, 'SIGTERM');
 
     expect(exitedByItself(draining)).toBe(true);
-    await socket.waitFor((e) => e.type === 'task.completed' && e.task_id === next, 60_000);
-    expect(socket.events.filter((e) => e.type === 'task.started' && e.task_id === taskId).map((e) => e.attempt)).toEqual([1, 2]);
-    expect(terminalEvents(socket, taskId).map((e) => e.type)).toEqual(['task.completed']);
-    const ids = frameIds(socket);
-    expect(ids.every((id, i) => i === 0 || id > ids[i - 1])).toBe(true);
-    const order = socket.lifecycle().filter((e) => e.type.startsWith('task.')).map((e) => `${e.type}:${e.task_id === taskId ? 'first' : 'next'}`);
-    expect(order).toEqual(['task.started:first', 'task.started:first', 'task.completed:first', 'task.started:next', 'task.completed:next']);
+    await expectSpokenAgainOnce(socket, taskId, next);
     await socket.close();
   }, 90_000);
 
@@ -181,7 +175,7 @@ describe('speech under faults (two workers, real processes)', () => {
     const taskId = (await api.post('/v1/avatar.speak', { session_id: sessionId, text: 'a short one to finish during the drain' })).body.task_id;
     await socket.waitFor((e) => e.type === 'frame' && e.task_id === taskId);
 
-    await drain(draining);
+    await stopWorker(draining, 'SIGTERM');
 
     expect(exitedByItself(draining)).toBe(true);
     await socket.waitFor((e) => e.type === 'task.completed' && e.task_id === taskId, 5_000);

@@ -65,7 +65,7 @@ export class EventPublisher {
  * ending announced twice — its worker published it and died before recording that,
  * then the reconciler announced it again — reaches clients once.
  */
-export function messageIdOf(event: SessionEvent): string {
+function messageIdOf(event: SessionEvent): string {
   return isTaskEndingType(event.type) ? `task-end.${(event as { task_id: string }).task_id}` : randomUUID();
 }
 

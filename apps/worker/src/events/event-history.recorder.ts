@@ -70,7 +70,7 @@ export class EventHistoryRecorder implements OnApplicationBootstrap, OnApplicati
   private async flush(): Promise<void> {
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, HISTORY_BATCH_SIZE);
-      const groups = this.group(batch);
+      const { groups, leftOut } = this.group(batch);
       // All sessions in one statement; if that fails, each alone: one bad group (a
       // session deleted meanwhile) must not hold back the others.
       const together = groups.length > 1 && (await this.history.appendMany(groups).then(() => true, () => false));
@@ -78,7 +78,7 @@ export class EventHistoryRecorder implements OnApplicationBootstrap, OnApplicati
         if (together) group.messages.forEach((msg) => msg.ack());
         else await this.writeAlone(group);
       }
-      for (const msg of batch) if (!groups.some((g) => g.messages.includes(msg))) msg.ack();
+      for (const msg of leftOut) msg.ack();
     }
   }
 
@@ -98,17 +98,22 @@ export class EventHistoryRecorder implements OnApplicationBootstrap, OnApplicati
   }
 
   /** The batch by session. Media events (an older release stored some) and undecodable messages are left out (and acknowledged). */
-  private group(batch: JsMsg[]): MessageGroup[] {
+  private group(batch: JsMsg[]): { groups: MessageGroup[]; leftOut: JsMsg[] } {
     const bySession = new Map<string, MessageGroup>();
+    const leftOut: JsMsg[] = [];
     for (const msg of batch) {
       let envelope: EventEnvelope;
       try {
         envelope = decodeJson<EventEnvelope>(msg.data);
       } catch {
         this.logger.warn(`event ${msg.seq} is not JSON: left out of the history`);
+        leftOut.push(msg);
         continue;
       }
-      if (!envelope?.event || isMediaEventType(envelope.event.type)) continue;
+      if (!envelope?.event || isMediaEventType(envelope.event.type)) {
+        leftOut.push(msg);
+        continue;
+      }
       const { type, ...payload } = envelope.event;
       const key = `${envelope.tenant_id}/${envelope.session_id}`;
       const group = bySession.get(key) ?? { tenantId: envelope.tenant_id, sessionId: envelope.session_id, events: [], messages: [] };
@@ -123,7 +128,7 @@ export class EventHistoryRecorder implements OnApplicationBootstrap, OnApplicati
       group.messages.push(msg);
       bySession.set(key, group);
     }
-    return [...bySession.values()];
+    return { groups: [...bySession.values()], leftOut };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -248,7 +248,7 @@ export class SpeechTasksRepository {
    * the next task cannot start while it still emits frames. In speaking order.
    */
   async interruptPending(tenantId: string, sessionId: string): Promise<InterruptedTask[]> {
-    return this.sql.rows<InterruptedTask & { previous: string }>(sql`
+    return this.sql.rows<InterruptedTask>(sql`
       WITH pending AS (
         SELECT id, status, seq FROM speech_tasks
          WHERE tenant_id = ${tenantId}::uuid AND session_id = ${sessionId}::uuid AND status IN ('queued', 'speaking')
