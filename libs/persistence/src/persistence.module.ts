@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { PrismaClient } from './generated/prisma/client';
@@ -28,6 +28,10 @@ export interface Database {
  */
 export function createDatabase(databaseUrl: string): Database {
   const pool = new Pool({ connectionString: databaseUrl, max: POOL_SIZE, idleTimeoutMillis: 0 });
+  // An idle connection the server ends (a restart, an administrator) is an 'error' on
+  // the pool; unheard, it would crash the process. The pool drops that connection and
+  // opens a new one when needed: a warning is all it takes.
+  pool.on('error', (err) => new Logger('Database').warn(`idle connection lost: ${err.message}`));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
