@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { GatewayConfig } from '@avatar/config';
 import { MessagingModule } from '@avatar/messaging';
 import { PersistenceModule } from '@avatar/persistence';
+import { SpeechModule } from '@avatar/speech';
 import { GATEWAY_CONFIG } from './gateway-config';
 import { ErrorEnvelopeFilter } from './common/error-envelope.filter';
 import { TraceInterceptor } from './common/trace.interceptor';
@@ -33,6 +34,7 @@ export class GatewayModule {
         PersistenceModule.forRoot(config.DATABASE_URL),
         MessagingModule.forRoot(() => ({ url: config.NATS_URL, name: 'gateway', eventsMaxAgeSeconds: config.EVENTS_MAX_AGE_SECONDS })),
         TerminusModule.forRoot({ logger: false }),
+        SpeechModule,
         ...speechQueueModules(config),
       ],
       controllers: [SessionsController, SpeechController, HealthController, OpenApiController],

@@ -3,12 +3,12 @@ import { BullModule } from '@nestjs/bullmq';
 import { SPEECH_QUEUE } from '@avatar/contracts';
 import { MessagingModule, RedisClientModule, redisConnectionOptions } from '@avatar/messaging';
 import { PersistenceModule } from '@avatar/persistence';
+import { SpeechModule } from '@avatar/speech';
 import { WORKER_CONFIG, WorkerConfig } from './worker-config';
 import { ProvidersModule } from './providers/providers.module';
 import { ActiveSpeech } from './speech/active-speech';
 import { SpeechOrder } from './speech/speech-order';
 import { registerSpeechProcessor } from './speech/speech.processor';
-import { TaskEndings } from './speech/task-endings';
 import { InterruptWatch } from './speech/interrupt-watch';
 import { SpeechReconciler } from './speech/speech-reconciler';
 import { RunSpeechTaskUseCase } from './speech/use-cases/run-speech-task.use-case';
@@ -32,6 +32,7 @@ export class WorkerModule {
         PersistenceModule.forRoot(config.DATABASE_URL),
         MessagingModule.forRoot(() => ({ url: config.NATS_URL, name: 'worker', eventsMaxAgeSeconds: config.EVENTS_MAX_AGE_SECONDS })),
         ProvidersModule.register(config),
+        SpeechModule,
         // BullMQ opens (and on shutdown closes) its own connections from these options.
         BullModule.forRoot({ connection: redisConnectionOptions(config.REDIS_URL, 'worker', 'consumer') }),
         BullModule.registerQueue({ name: SPEECH_QUEUE }),
@@ -42,7 +43,6 @@ export class WorkerModule {
         ActiveSpeech,
         SpeechOrder,
         registerSpeechProcessor(config),
-        TaskEndings,
         InterruptWatch,
         SpeechReconciler,
         RunSpeechTaskUseCase,

@@ -6,7 +6,7 @@ import type { SpeechTasksRepository, TaskRef } from '@avatar/persistence';
 import type { WorkerConfig } from '../worker-config';
 import type { SpeechOrder } from './speech-order';
 import { SpeechReconciler } from './speech-reconciler';
-import type { TaskEndings } from './task-endings';
+import type { TaskEndings } from '@avatar/speech';
 
 const RECONCILE_MS = 2000;
 

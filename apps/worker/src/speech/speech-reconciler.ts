@@ -8,7 +8,7 @@ import { SPEAK_JOB, SPEAK_JOB_OPTIONS, SPEECH_QUEUE, SpeakJobData } from '@avata
 import { SpeechTasksRepository, TaskRef } from '@avatar/persistence';
 import { WORKER_CONFIG, WorkerConfig } from '../worker-config';
 import { SpeechOrder } from './speech-order';
-import { endingOf, TaskEndings } from './task-endings';
+import { endingOf, TaskEndings } from '@avatar/speech';
 
 /** Redis key of the reconciler's lease: one worker sweeps at a time. */
 const LEASE_KEY = 'speech-reconciler:lease';

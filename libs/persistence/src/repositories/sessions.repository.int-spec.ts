@@ -363,15 +363,3 @@ describe('markStarted', () => {
   });
 });
 
-describe('statusOf', () => {
-  it("answers the tenant's session status, and null for another tenant or an unknown id", async () => {
-    const t = await tenant();
-    const active = await session(t, { startedAgo: 5 });
-    const created = await session(t, { startedAgo: null });
-
-    await expect(repo.statusOf(t, active)).resolves.toBe('active');
-    await expect(repo.statusOf(t, created)).resolves.toBe('created');
-    await expect(repo.statusOf(await tenant(), active)).resolves.toBeNull();
-    await expect(repo.statusOf(t, randomUUID())).resolves.toBeNull();
-  });
-});

@@ -122,14 +122,6 @@ export class SessionsRepository {
     return this.db.session.findFirst({ where: { tenantId, id: sessionId } });
   }
 
-  /** The session's status alone, for the speak path (one indexed read on pg, no Prisma). Null when the tenant has no such session. */
-  async statusOf(tenantId: string, sessionId: string): Promise<SessionRow['status'] | null> {
-    const rows = await this.sql.rows<{ status: SessionRow['status'] }>(
-      sql`SELECT status::text AS status FROM sessions WHERE tenant_id = ${tenantId}::uuid AND id = ${sessionId}::uuid`,
-    );
-    return rows[0]?.status ?? null;
-  }
-
   async list(tenantId: string, query: { status?: SessionRow['status']; limit: number; offset: number }): Promise<{ rows: SessionRow[]; total: number }> {
     const where = { tenantId, ...(query.status ? { status: query.status } : {}) };
     const [rows, total] = await this.db.$transaction([

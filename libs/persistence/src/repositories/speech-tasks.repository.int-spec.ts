@@ -407,6 +407,65 @@ describe('interruptPending', () => {
 
     await expect(repo.interruptPending(t, s)).resolves.toEqual([{ id: a, previous: 'speaking' }]);
   });
+
+  it('interrupts the tasks of a session that was stopped meanwhile (the stop path)', async () => {
+    const { t, s } = await scope();
+    const [a, b] = await enqueueMany(t, s, 2);
+    await repo.claim(t, a, RESERVE);
+    await db.$executeRawUnsafe(`UPDATE sessions SET status = 'stopped', ended_at = now() WHERE id = $1::uuid`, s);
+
+    await expect(repo.interruptPending(t, s)).resolves.toEqual([
+      { id: a, previous: 'speaking' },
+      { id: b, previous: 'queued' },
+    ]);
+  });
+});
+
+describe('interruptActive', () => {
+  it('interrupts an active session like interruptPending and answers its status', async () => {
+    const { t, s } = await scope();
+    const [a, b] = await enqueueMany(t, s, 2);
+    await repo.claim(t, a, RESERVE);
+
+    await expect(repo.interruptActive(t, s)).resolves.toEqual({
+      sessionStatus: 'active',
+      interrupted: [
+        { id: a, previous: 'speaking' },
+        { id: b, previous: 'queued' },
+      ],
+    });
+
+    expect(await state(a)).toMatchObject({ status: 'speaking', interrupt_requested: true });
+    expect(await state(b)).toMatchObject({ status: 'interrupted', ended: true });
+  });
+
+  it('answers an active session with nothing pending, with no task', async () => {
+    const { t, s } = await scope();
+
+    await expect(repo.interruptActive(t, s)).resolves.toEqual({ sessionStatus: 'active', interrupted: [] });
+  });
+
+  it('touches nothing in a session that is not active and answers its status', async () => {
+    const { t, s } = await scope();
+    const [a, b] = await enqueueMany(t, s, 2);
+    await repo.claim(t, a, RESERVE);
+    await db.$executeRawUnsafe(`UPDATE sessions SET status = 'stopped', ended_at = now() WHERE id = $1::uuid`, s);
+
+    await expect(repo.interruptActive(t, s)).resolves.toEqual({ sessionStatus: 'stopped', interrupted: [] });
+
+    expect(await state(a)).toMatchObject({ status: 'speaking', interrupt_requested: false });
+    expect(await state(b)).toMatchObject({ status: 'queued' });
+  });
+
+  it("answers no status and touches nothing for another tenant's session or an unknown id", async () => {
+    const { t, s } = await scope();
+    const a = await enqueue(t, s);
+
+    await expect(repo.interruptActive(await tenant(), s)).resolves.toEqual({ sessionStatus: null, interrupted: [] });
+    await expect(repo.interruptActive(t, randomUUID())).resolves.toEqual({ sessionStatus: null, interrupted: [] });
+
+    expect(await state(a)).toMatchObject({ status: 'queued' });
+  });
 });
 
 describe('finish, endInterrupted, fail, release', () => {

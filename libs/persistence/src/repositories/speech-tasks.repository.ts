@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { SpeechTask } from '../generated/prisma/client';
+import type { SessionStatus, SpeechTask } from '../generated/prisma/client';
 import { Db, PRISMA_CLIENT } from './prisma-client.token';
 import { sql, SQL_CLIENT, SqlClient, Statement } from './sql-client';
 
@@ -58,6 +58,12 @@ export interface InterruptedTask {
   id: string;
   /** What the task was doing: queued ones are ended at once, speaking ones are asked to stop. */
   previous: 'queued' | 'speaking';
+}
+
+/** What `interruptActive` did: the session's status, and the tasks it interrupted (none unless active). */
+export interface SessionInterrupt {
+  sessionStatus: SessionStatus | null;
+  interrupted: InterruptedTask[];
 }
 
 /** A task the reconciler must act on, with its scope (the sweep spans tenants). */
@@ -243,15 +249,31 @@ export class SpeechTasksRepository {
   }
 
   /**
-   * Interrupts the session in one statement: queued tasks end `interrupted` now; the
-   * speaking one is marked (interrupt requested) and ends when its speaker stops, so
-   * the next task cannot start while it still emits frames. In speaking order.
+   * Interrupts the session in one statement, whatever its state (a stop interrupts
+   * the tasks of a session it has just stopped): queued tasks end `interrupted` now;
+   * the speaking one is marked (interrupt requested) and ends when its speaker stops,
+   * so the next task cannot start while it still emits frames. In speaking order.
    */
   async interruptPending(tenantId: string, sessionId: string): Promise<InterruptedTask[]> {
-    return this.sql.rows<InterruptedTask>(sql`
-      WITH pending AS (
+    return (await this.interrupt(tenantId, sessionId, false)).interrupted;
+  }
+
+  /**
+   * `streaming.interrupt`: the same statement, acting only if the session is active;
+   * it answers the session's status too (null: the tenant has no such session).
+   */
+  async interruptActive(tenantId: string, sessionId: string): Promise<SessionInterrupt> {
+    return this.interrupt(tenantId, sessionId, true);
+  }
+
+  private async interrupt(tenantId: string, sessionId: string, onlyActive: boolean): Promise<SessionInterrupt> {
+    const rows = await this.sql.rows<{ session_status: SessionInterrupt['sessionStatus']; id: string | null; previous: InterruptedTask['previous'] | null }>(sql`
+      WITH session AS (
+        SELECT status::text AS status FROM sessions WHERE tenant_id = ${tenantId}::uuid AND id = ${sessionId}::uuid
+      ), pending AS (
         SELECT id, status, seq FROM speech_tasks
          WHERE tenant_id = ${tenantId}::uuid AND session_id = ${sessionId}::uuid AND status IN ('queued', 'speaking')
+           AND (NOT ${onlyActive}::boolean OR EXISTS (SELECT 1 FROM session WHERE status = 'active'))
            FOR UPDATE
       ), queued AS (
         UPDATE speech_tasks t SET status = 'interrupted', ended_at = now()
@@ -262,11 +284,17 @@ export class SpeechTasksRepository {
           FROM pending WHERE t.id = pending.id AND pending.status = 'speaking'
      RETURNING t.id, pending.seq
       )
-      SELECT id::text AS id, previous FROM (
-        SELECT id, seq, 'queued' AS previous FROM queued
-        UNION ALL
-        SELECT id, seq, 'speaking' AS previous FROM speaking
-      ) ended ORDER BY seq`);
+      SELECT session.status AS session_status, ended.id::text AS id, ended.previous
+        FROM session LEFT JOIN (
+          SELECT id, seq, 'queued' AS previous FROM queued
+          UNION ALL
+          SELECT id, seq, 'speaking' AS previous FROM speaking
+        ) ended ON true
+       ORDER BY ended.seq`);
+    return {
+      sessionStatus: rows[0]?.session_status ?? null,
+      interrupted: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, previous: r.previous! })),
+    };
   }
 
   /** Whether a task of the session is still being spoken (an interrupted one counts until its speaker stopped). */

@@ -1,36 +1,26 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { COMMANDS, InterruptCommand, InterruptReply, InterruptResponse, PlatformError } from '@avatar/contracts';
-import { SessionsRepository } from '@avatar/persistence';
-import { CommandBus } from '@avatar/messaging';
-import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
-import { commandFailure } from '../../sessions/use-cases/command-errors';
+import { Injectable } from '@nestjs/common';
+import { InterruptResponse, PlatformError } from '@avatar/contracts';
+import { SpeechTasksRepository } from '@avatar/persistence';
+import { InterruptDispatcher } from '@avatar/speech';
 
 /**
- * streaming.interrupt: a worker ends the speaking task and every queued one of the
- * session (they end `interrupted`); the answer lists them.
+ * streaming.interrupt: one statement checks that the session is active and ends its
+ * queued tasks (the speaking one is marked); the halt goes straight to the workers
+ * and the queued endings are announced from here, with no worker round trip before
+ * the answer. The answer lists every interrupted task.
  */
 @Injectable()
 export class InterruptUseCase {
   constructor(
-    private readonly sessions: SessionsRepository,
-    private readonly commands: CommandBus,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly tasks: SpeechTasksRepository,
+    private readonly dispatcher: InterruptDispatcher,
   ) {}
 
   async execute(tenantId: string, sessionId: string): Promise<InterruptResponse> {
-    const status = await this.sessions.statusOf(tenantId, sessionId);
-    if (!status) throw PlatformError.sessionNotFound(sessionId);
-    if (status !== 'active') throw PlatformError.sessionNotActive(sessionId, status);
-    try {
-      const reply = await this.commands.request<InterruptCommand, InterruptReply>(
-        { tenantId, sessionId },
-        COMMANDS.INTERRUPT,
-        { reason: 'client' },
-        this.config.COMMAND_TIMEOUT_MS,
-      );
-      return { status: 'interrupted', interrupted_task_ids: reply.interrupted_task_ids };
-    } catch (err) {
-      throw commandFailure(err, 'interrupt the session');
-    }
+    const { sessionStatus, interrupted } = await this.tasks.interruptActive(tenantId, sessionId);
+    if (!sessionStatus) throw PlatformError.sessionNotFound(sessionId);
+    if (sessionStatus !== 'active') throw PlatformError.sessionNotActive(sessionId, sessionStatus);
+    await this.dispatcher.dispatch({ tenantId, sessionId }, interrupted);
+    return { status: 'interrupted', interrupted_task_ids: interrupted.map((t) => t.id) };
   }
 }

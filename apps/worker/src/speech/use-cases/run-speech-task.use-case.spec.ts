@@ -9,7 +9,7 @@ import type { InterruptSessionUseCase } from '../../sessions/use-cases/interrupt
 import type { WorkerConfig } from '../../worker-config';
 import { ActiveSpeech } from '../active-speech';
 import type { SpeechOrder } from '../speech-order';
-import { TaskEndings } from '../task-endings';
+import { TaskEndings } from '@avatar/speech';
 import { RetryableSpeechError, RunSpeechTaskUseCase } from './run-speech-task.use-case';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';

@@ -8,7 +8,7 @@ import { InterruptSessionUseCase } from '../../sessions/use-cases/interrupt-sess
 import { WORKER_CONFIG, WorkerConfig } from '../../worker-config';
 import { ActiveSpeech } from '../active-speech';
 import { SpeechOrder } from '../speech-order';
-import { endingOf, TaskEnding, TaskEndings } from '../task-endings';
+import { endingOf, TaskEnding, TaskEndings } from '@avatar/speech';
 
 export type RunOutcome = 'spoken' | 'interrupted' | 'failed' | 'skipped' | 'wait' | 'handover';
 
