@@ -6,7 +6,7 @@
 // Both are started by the bench on their own embedded servers: `npm run build` first.
 //
 //   npm run bench:floor -- [--sessions 4] [--rounds 3] [--duration 10] [--warmup 2]
-//                          [--silence 60] [--text "…"] [--targets floor,platform]
+//                          [--silence 60] [--silence-rounds 3] [--text "…"] [--targets floor,platform]
 //
 // Closed loop, --sessions sessions at once, each: speak → wait for the task's first
 // WebSocket event (task.started or a frame) → interrupt → wait for `status idle` →
@@ -14,14 +14,15 @@
 // second (throughput, tasks/s), interrupt request → `status idle` (p50). Also: the
 // first speak right after the platform came up (gateway and notifier answer HTTP,
 // as when `npm start` prints its welcome), and the first speak after --silence
-// seconds without traffic against a warm one (--silence 0 skips it).
+// seconds without traffic against a warm one, median of --silence-rounds pauses
+// (--silence 0 skips it).
 const { performance } = require('node:perf_hooks');
 const { startPlatform, stopOnSignals } = require('./lib/platform');
 const { startFloor } = require('./floor');
 const { platformTarget, floorTarget } = require('./lib/targets');
 const { percentile, median, table, ms, flags, sleep } = require('./lib/stats');
 
-const opts = flags({ targets: 'floor,platform', sessions: 4, rounds: 3, duration: 10, warmup: 2, silence: 60, text: 'Hello there, this is a benchmark sentence that the avatar speaks for a few seconds before it is interrupted.' });
+const opts = flags({ targets: 'floor,platform', sessions: 4, rounds: 3, duration: 10, warmup: 2, silence: 60, silenceRounds: 3, text: 'Hello there, this is a benchmark sentence that the avatar speaks for a few seconds before it is interrupted.' });
 const log = (line) => console.log(`[bench] ${line}`);
 
 // speak → first event of the task; returns ms.
@@ -85,30 +86,35 @@ async function firstSpeak(target) {
   }
 }
 
+// --silence-rounds times: a warm median (5 speaks) per target, then --silence seconds
+// of nothing, then one speak per target, the target that goes first alternating (the
+// machine itself wakes slower after a pause: whoever speaks first pays it). Medians.
 async function silence(targets) {
-  const sessions = new Map();
-  const warm = new Map();
-  for (const target of targets) {
-    const session = await target.openSession();
-    sessions.set(target, session);
-    const values = [];
-    for (let i = 0; i < 5; i++) {
-      values.push(await speakOnce(target, session));
-      await interruptOnce(target, session);
+  const sessions = new Map(await Promise.all(targets.map(async (target) => [target, await target.openSession()])));
+  const warm = new Map(targets.map((target) => [target, []]));
+  const cold = new Map(targets.map((target) => [target, []]));
+  try {
+    for (let r = 1; r <= opts.silenceRounds; r++) {
+      for (const target of targets) {
+        const values = [];
+        for (let i = 0; i < 5; i++) {
+          values.push(await speakOnce(target, sessions.get(target)));
+          await interruptOnce(target, sessions.get(target));
+        }
+        warm.get(target).push(median(values));
+      }
+      log(`silence ${r}/${opts.silenceRounds}: nothing for ${opts.silence} s …`);
+      await sleep(opts.silence * 1000);
+      for (const target of r % 2 ? targets : [...targets].reverse()) {
+        cold.get(target).push(await speakOnce(target, sessions.get(target)));
+        await interruptOnce(target, sessions.get(target));
+      }
+      log(`silence ${r}: ${targets.map((t) => `${t.name} ${ms(cold.get(t).at(-1))} (warm ${ms(warm.get(t).at(-1))})`).join(', ')}`);
     }
-    warm.set(target, median(values));
+  } finally {
+    await Promise.all(targets.map((target) => target.closeSession(sessions.get(target))));
   }
-  log(`silence: nothing for ${opts.silence} s …`);
-  await sleep(opts.silence * 1000);
-  const result = new Map();
-  for (const target of targets) {
-    const session = sessions.get(target);
-    const cold = await speakOnce(target, session);
-    await interruptOnce(target, session);
-    await target.closeSession(session);
-    result.set(target, { warm: warm.get(target), cold });
-  }
-  return result;
+  return new Map(targets.map((target) => [target, { warm: median(warm.get(target)), cold: median(cold.get(target)) }]));
 }
 
 const fix2 = (v) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
@@ -156,8 +162,8 @@ async function main() {
     if (silent) {
       const f = silent.get(floor) ?? {};
       const p = silent.get(platform) ?? {};
-      rows.push(['warm speak (median of 5)', ms(f.warm), ms(p.warm), ratio(p.warm, f.warm), '']);
-      rows.push([`speak after ${opts.silence} s silence`, ms(f.cold), ms(p.cold), ratio(p.cold, f.cold), '']);
+      rows.push([`warm speak (median)`, ms(f.warm), ms(p.warm), ratio(p.warm, f.warm), '']);
+      rows.push([`speak after ${opts.silence} s silence (median of ${opts.silenceRounds})`, ms(f.cold), ms(p.cold), ratio(p.cold, f.cold), '']);
       rows.push(['  silent / warm', ratio(f.cold, f.warm), ratio(p.cold, p.warm), '', 'platform ≤ ×2']);
     }
     console.log(`\nspeak-vs-floor: ${opts.sessions} closed-loop sessions, medians of ${opts.rounds} rounds × ${opts.duration} s each, text of ${opts.text.split(/\s+/).length} words\n`);
