@@ -20,8 +20,9 @@ export async function connectNats(options: NatsOptions): Promise<NatsConnection>
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     // Without it every request (each JetStream publish is one) builds two Errors up
-    // front to keep the caller's stack in case it times out: ~2 % of the worker's CPU
-    // in a speak loop. Our callers name the command or subject in their own errors.
+    // front (the request's and its timer's) to keep the caller's stack in case it
+    // fails; the speak path makes several per task. Our callers name the command or
+    // subject in their own errors.
     noAsyncTraces: true,
   });
 }
