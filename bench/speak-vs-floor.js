@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 'use strict';
 // The platform's speak path against the floor (bench/floor: Fastify → BullMQ →
-// worker → NATS → ws, nothing else), driven by one client, in turn: floor,
-// platform, floor, platform … (--rounds), each figure the median over the rounds.
+// worker → NATS → ws, nothing else) and the durable floor (the same plus only the
+// durability the core issue asks for: task rows, acked JetStream lifecycle events, a
+// batched history; see bench/floor/floor.js), driven by one client, in turn: floor,
+// durable, platform, floor … (--rounds), each figure the median over the rounds.
 // Both are started by the bench on their own embedded servers: `npm run build` first.
 //
 //   npm run bench:floor -- [--sessions 4] [--rounds 3] [--duration 10] [--warmup 2]
-//                          [--silence 60] [--silence-rounds 3] [--text "…"] [--targets floor,platform]
+//                          [--silence 60] [--silence-rounds 3] [--text "…"]
+//                          [--targets floor,durable,platform]
 //
 // Closed loop, --sessions sessions at once, each: speak → wait for the task's first
 // WebSocket event (task.started or a frame) → interrupt → wait for `status idle` →
@@ -22,7 +25,7 @@ const { startFloor } = require('./floor');
 const { platformTarget, floorTarget } = require('./lib/targets');
 const { percentile, median, table, ms, flags, sleep } = require('./lib/stats');
 
-const opts = flags({ targets: 'floor,platform', sessions: 4, rounds: 3, duration: 10, warmup: 2, silence: 60, silenceRounds: 3, text: 'Hello there, this is a benchmark sentence that the avatar speaks for a few seconds before it is interrupted.' });
+const opts = flags({ targets: 'floor,durable,platform', sessions: 4, rounds: 3, duration: 10, warmup: 2, silence: 60, silenceRounds: 3, text: 'Hello there, this is a benchmark sentence that the avatar speaks for a few seconds before it is interrupted.' });
 const log = (line) => console.log(`[bench] ${line}`);
 
 // speak → first event of the task; returns ms.
@@ -123,25 +126,29 @@ const ratio = (p, f) => (Number.isFinite(p / f) ? `×${(p / f).toFixed(2)}` : 'n
 async function main() {
   const stoppers = [];
   stopOnSignals(stoppers);
-  log(`starting the floor and the platform (${opts.sessions} sessions, ${opts.rounds} rounds of ${opts.duration} s each)`);
+  log(`starting ${opts.targets} (${opts.sessions} sessions, ${opts.rounds} rounds of ${opts.duration} s each)`);
   const wanted = opts.targets.split(',');
-  let floor, platform, floorFirst, platformFirst;
-  if (wanted.includes('floor')) {
-    const servers = await startFloor({ log });
+  const starters = {
+    floor: async () => floorTarget(await started(startFloor({ log }))),
+    durable: async () => floorTarget(await started(startFloor({ durable: true, log })), 'durable'),
+    platform: async () => platformTarget(await started(startPlatform({ log }))),
+  };
+  const started = async (starting) => {
+    const servers = await starting;
     stoppers.push(servers.stop);
-    floor = floorTarget(servers);
-    floorFirst = await firstSpeak(floor);
+    return servers;
+  };
+  const byName = {};
+  const first = {};
+  for (const name of Object.keys(starters).filter((n) => wanted.includes(n))) {
+    byName[name] = await starters[name]();
+    first[name] = await firstSpeak(byName[name]);
   }
-  if (wanted.includes('platform')) {
-    const servers = await startPlatform({ log });
-    stoppers.push(servers.stop);
-    platform = platformTarget(servers);
-    platformFirst = await firstSpeak(platform);
-  }
-  const targets = [floor, platform].filter(Boolean);
-  log(`first speak after start: platform ${ms(platformFirst)}, floor ${ms(floorFirst)}`);
+  const { floor, durable, platform } = byName;
+  const targets = Object.values(byName);
+  log(`first speak after start: ${targets.map((t) => `${t.name} ${ms(first[t.name])}`).join(', ')}`);
 
-  const rounds = { floor: [], platform: [] };
+  const rounds = Object.fromEntries(targets.map((t) => [t.name, []]));
   try {
     for (let r = 1; r <= opts.rounds; r++) {
       for (const target of targets) {
@@ -150,21 +157,22 @@ async function main() {
         log(`round ${r} ${target.name.padEnd(8)} p50 ${ms(figures.p50)}  p99 ${ms(figures.p99)}  ${figures.throughput.toFixed(2)} tasks/s  interrupt→idle p50 ${ms(figures.idleP50)}  (${figures.cycles} cycles)`);
       }
     }
-    const silent = opts.silence > 0 ? await silence([platform, floor].filter(Boolean)) : null;
+    const silent = opts.silence > 0 ? await silence([platform, floor, durable].filter(Boolean)) : null;
 
-    const m = (name, key) => median(rounds[name].map((f) => f[key]));
-        const rows = [['figure', 'floor', 'platform', 'platform/floor', 'target']];
-    rows.push(['speak → first event p50', ms(m('floor', 'p50')), ms(m('platform', 'p50')), ratio(m('platform', 'p50'), m('floor', 'p50')), '≤ ×1.5']);
-    rows.push(['speak → first event p99', ms(m('floor', 'p99')), ms(m('platform', 'p99')), ratio(m('platform', 'p99'), m('floor', 'p99')), '≤ ×2']);
-    rows.push(['throughput (tasks/s)', fix2(m('floor', 'throughput')), fix2(m('platform', 'throughput')), ratio(m('platform', 'throughput'), m('floor', 'throughput')), '≥ ×0.6']);
-    rows.push(['interrupt → status idle p50', ms(m('floor', 'idleP50')), ms(m('platform', 'idleP50')), ratio(m('platform', 'idleP50'), m('floor', 'idleP50')), '≤ ×2']);
-    rows.push(['first speak after start', ms(floorFirst), ms(platformFirst), ratio(platformFirst, floorFirst), 'platform ≤ 100 ms']);
+    const m = (target, key) => (target ? median(rounds[target.name].map((f) => f[key])) : NaN);
+    const figure = (label, key, show, target) => [label, show(m(floor, key)), show(m(durable, key)), show(m(platform, key)), ratio(m(platform, key), m(floor, key)), ratio(m(platform, key), m(durable, key)), target];
+    const rows = [['figure', 'floor', 'durable floor', 'platform', 'platform/floor', 'platform/durable', 'target (platform/floor)']];
+    rows.push(figure('speak → first event p50', 'p50', ms, '≤ ×1.5'));
+    rows.push(figure('speak → first event p99', 'p99', ms, '≤ ×2'));
+    rows.push(figure('throughput (tasks/s)', 'throughput', fix2, '≥ ×0.6'));
+    rows.push(figure('interrupt → status idle p50', 'idleP50', ms, '≤ ×2'));
+    rows.push(['first speak after start', ms(first.floor), ms(first.durable), ms(first.platform), ratio(first.platform, first.floor), ratio(first.platform, first.durable), 'platform ≤ 100 ms']);
     if (silent) {
-      const f = silent.get(floor) ?? {};
-      const p = silent.get(platform) ?? {};
-      rows.push([`warm speak (median)`, ms(f.warm), ms(p.warm), ratio(p.warm, f.warm), '']);
-      rows.push([`speak after ${opts.silence} s silence (median of ${opts.silenceRounds})`, ms(f.cold), ms(p.cold), ratio(p.cold, f.cold), '']);
-      rows.push(['  silent / warm', ratio(f.cold, f.warm), ratio(p.cold, p.warm), '', 'platform ≤ ×2']);
+      const get = (target) => (target && silent.get(target)) || {};
+      const [f, d, p] = [get(floor), get(durable), get(platform)];
+      rows.push([`warm speak (median)`, ms(f.warm), ms(d.warm), ms(p.warm), ratio(p.warm, f.warm), ratio(p.warm, d.warm), '']);
+      rows.push([`speak after ${opts.silence} s silence (median of ${opts.silenceRounds})`, ms(f.cold), ms(d.cold), ms(p.cold), ratio(p.cold, f.cold), ratio(p.cold, d.cold), '']);
+      rows.push(['  silent / warm', ratio(f.cold, f.warm), ratio(d.cold, d.warm), ratio(p.cold, p.warm), '', '', 'platform ≤ ×2']);
     }
     console.log(`\nspeak-vs-floor: ${opts.sessions} closed-loop sessions, medians of ${opts.rounds} rounds × ${opts.duration} s each, text of ${opts.text.split(/\s+/).length} words\n`);
     console.log(table(rows));

@@ -12,7 +12,18 @@
 //
 // No database, no auth, no validation, no durability: what is left is the cost of
 // the wire. Environment: REDIS_URL, NATS_URL, PORT (api, relay).
+//
+// With FLOOR_DURABLE=1 (and DATABASE_URL) it is the durable floor: the same hops
+// plus only the durability the core issue asks of the platform, each the cheapest
+// way (prepared statements, no ORM): a row per task written before its job is queued
+// (api), claimed before task.started and ended before its terminal event (worker),
+// marked by an interrupt (api); lifecycle events published to a JetStream stream with
+// an ack (frames stay on core NATS); a history recorder reading the lifecycle events
+// from a durable consumer and writing them in batches (worker, 20 ms linger, one
+// INSERT, acks after the write). No sessions, order, auth or validation: what it adds
+// to the floor is what durability alone costs on this machine.
 const { randomUUID } = require('node:crypto');
+const DURABLE = process.env.FLOOR_DURABLE === '1';
 
 const QUEUE = 'floor-speech';
 const FPS = 25;
@@ -23,6 +34,24 @@ const redisConnection = () => {
   return { host: url.hostname, port: Number(url.port), maxRetriesPerRequest: null };
 };
 const evtSubject = (session) => `floor.evt.${session}`;
+// Durable: lifecycle events on floor.evt.<session>.life (in the stream), frames on .media.
+const STREAM = 'FLOOR_EVENTS';
+const lifeSubject = (session) => `floor.evt.${session}.life`;
+const isMedia = (event) => event.type === 'frame';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS floor_tasks (id uuid PRIMARY KEY, session_id uuid NOT NULL, text text NOT NULL,
+    status text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), started_at timestamptz, ended_at timestamptz,
+    interrupt_requested_at timestamptz);
+  CREATE INDEX IF NOT EXISTS floor_tasks_session ON floor_tasks (session_id, status);
+  CREATE TABLE IF NOT EXISTS floor_events (id bigserial PRIMARY KEY, session_id uuid NOT NULL, stream_seq bigint NOT NULL,
+    type text NOT NULL, payload jsonb NOT NULL, UNIQUE (session_id, stream_seq));`;
+
+function database() {
+  const { Pool } = require('pg');
+  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 10, idleTimeoutMillis: 0 });
+  return (name, text, values) => pool.query({ name, text, values }).then((r) => r.rows);
+}
 
 async function nats() {
   const { connect } = require('@nats-io/transport-node');
@@ -34,13 +63,17 @@ async function api() {
   const { Queue } = require('bullmq');
   const queue = new Queue(QUEUE, { connection: redisConnection() });
   const nc = await nats();
+  const db = DURABLE ? database() : null;
+  if (db) await db(null, SCHEMA.split(';').filter((q) => q.trim()).join(';'));
   fastify.post('/speak', async (request) => {
     const { session_id, text } = request.body;
     const task_id = randomUUID();
+    if (db) await db('insert_task', `INSERT INTO floor_tasks (id, session_id, text, status) VALUES ($1, $2, $3, 'queued')`, [task_id, session_id, text]);
     await queue.add('speak', { session_id, task_id, text }, { removeOnComplete: true, removeOnFail: true });
     return { task_id, status: 'processing' };
   });
   fastify.post('/interrupt', async (request) => {
+    if (db) await db('mark_interrupt', `UPDATE floor_tasks SET interrupt_requested_at = now() WHERE session_id = $1 AND status = 'speaking'`, [request.body.session_id]);
     nc.publish(`floor.cmd.${request.body.session_id}.interrupt`, '');
     return { status: 'interrupted' };
   });
@@ -52,7 +85,9 @@ async function worker() {
   const { Worker } = require('bullmq');
   const nc = await nats();
   const running = new Map(); // session → AbortController
-  const publish = (session, event) => nc.publish(evtSubject(session), JSON.stringify(event));
+  const durable = DURABLE ? await durableWorker(nc) : null;
+  const publish = (session, event) =>
+    durable && !isMedia(event) ? durable.publish(session, event) : nc.publish(DURABLE ? `${evtSubject(session)}.media` : evtSubject(session), JSON.stringify(event));
   const sub = nc.subscribe('floor.cmd.*.interrupt');
   (async () => {
     for await (const msg of sub) {
@@ -66,9 +101,10 @@ async function worker() {
     const { session_id: session, task_id, text } = job.data;
     const controller = new AbortController();
     running.set(session, controller);
+    if (durable) await durable.db('claim', `UPDATE floor_tasks SET status = 'speaking', started_at = now() WHERE id = $1 AND status = 'queued'`, [task_id]);
     const seconds = (text.trim().split(/\s+/).length / WORDS_PER_MINUTE) * 60;
     const frames = Math.max(1, Math.round(seconds * FPS));
-    publish(session, { type: 'task.started', task_id, duration_estimate: seconds });
+    await publish(session, { type: 'task.started', task_id, duration_estimate: seconds });
     const t0 = Date.now();
     for (let i = 0; i < frames && !controller.signal.aborted; i++) {
       const due = t0 + i * (1000 / FPS) - Date.now();
@@ -77,12 +113,46 @@ async function worker() {
       publish(session, { type: 'frame', task_id, frame_id: i + 1, timestamp: Date.now() / 1000, viseme: 'A', data: FRAME_DATA, mime_type: 'image/svg+xml' });
     }
     running.delete(session);
-    if (controller.signal.aborted) publish(session, { type: 'task.interrupted', task_id });
-    else publish(session, { type: 'task.completed', task_id, duration: (Date.now() - t0) / 1000 });
-    publish(session, { type: 'status', status: 'idle', message: controller.signal.aborted ? 'interrupted' : 'done' });
+    const status = controller.signal.aborted ? 'interrupted' : 'completed';
+    if (durable) await durable.db('end', `UPDATE floor_tasks SET status = $2, ended_at = now() WHERE id = $1`, [task_id, status]);
+    await Promise.all([
+      publish(session, status === 'interrupted' ? { type: 'task.interrupted', task_id } : { type: 'task.completed', task_id, duration: (Date.now() - t0) / 1000 }),
+      publish(session, { type: 'status', status: 'idle', message: status === 'interrupted' ? 'interrupted' : 'done' }),
+    ]);
   };
   new Worker(QUEUE, speak, { connection: redisConnection(), concurrency: 100 });
   console.log('floor worker ready');
+}
+
+// The durable floor's worker side: acked JetStream publishes, and the history recorder.
+async function durableWorker(nc) {
+  const { jetstream, jetstreamManager, AckPolicy } = require('@nats-io/jetstream');
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: STREAM, subjects: ['floor.evt.*.life'], max_age: 24 * 3600 * 1e9 });
+  await jsm.consumers.add(STREAM, { durable_name: 'history', ack_policy: AckPolicy.Explicit });
+  const js = jetstream(nc);
+  const db = database();
+  const consumer = await js.consumers.get(STREAM, 'history');
+  let buffer = [];
+  let flushing = null;
+  const flush = async () => {
+    const batch = buffer.splice(0);
+    const events = batch.map((m) => ({ msg: m, event: JSON.parse(m.string()) }));
+    await db(
+      'history',
+      `INSERT INTO floor_events (session_id, stream_seq, type, payload)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::jsonb[]) ON CONFLICT DO NOTHING`,
+      [events.map((e) => e.msg.subject.split('.')[2]), events.map((e) => e.msg.seq), events.map((e) => e.event.type), events.map((e) => JSON.stringify(e.event))],
+    );
+    for (const { msg } of events) msg.ack();
+  };
+  await consumer.consume({
+    callback: (msg) => {
+      buffer.push(msg);
+      flushing ??= new Promise((resolve) => setTimeout(resolve, 20)).then(flush).finally(() => (flushing = null));
+    },
+  });
+  return { db, publish: (session, event) => js.publish(lifeSubject(session), JSON.stringify(event)) };
 }
 
 function abortableSleep(ms, signal) {
@@ -109,7 +179,7 @@ async function relay() {
     if (!session) return socket.close(1008, 'no session');
     let entry = sessions.get(session);
     if (!entry) {
-      const sub = nc.subscribe(evtSubject(session));
+      const sub = nc.subscribe(DURABLE ? `${evtSubject(session)}.*` : evtSubject(session));
       entry = { sub, sockets: new Set() };
       sessions.set(session, entry);
       const sockets = entry.sockets;

@@ -1,13 +1,16 @@
 'use strict';
 // Starts the floor (floor.js) on its own embedded Redis and NATS: three processes,
 // like the platform's three apps. Same client interface as bench/lib/targets.js.
+// `durable: true` starts the durable floor (FLOOR_DURABLE, see floor.js), with its
+// own PostgreSQL too.
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const infra = require('../../scripts/infra');
 const { benchDir, startInfra } = require('../lib/platform');
 
-async function startFloor({ log = () => {} } = {}) {
-  const servers = await startInfra(benchDir('floor'));
+async function startFloor({ durable = false, log = () => {} } = {}) {
+  const name = durable ? 'durable-floor' : 'floor';
+  const servers = await startInfra(benchDir(name), { postgres: durable });
   const children = [];
   const stop = async () => {
     await Promise.all(children.map((c) => infra.stopChild(c, { timeoutMs: 5_000 })));
@@ -16,6 +19,7 @@ async function startFloor({ log = () => {} } = {}) {
   try {
     const [apiPort, relayPort] = [await infra.freePort(), await infra.freePort()];
     const env = { ...process.env, REDIS_URL: servers.redis.url, NATS_URL: servers.nats.url };
+    if (durable) Object.assign(env, { FLOOR_DURABLE: '1', DATABASE_URL: await infra.createDatabase(servers.pg.url, 'floor') });
     const roles = [
       ['api', apiPort],
       ['worker', 0],
@@ -31,7 +35,7 @@ async function startFloor({ log = () => {} } = {}) {
         });
       }),
     );
-    log(`floor: redis ${servers.redis.url}, nats ${servers.nats.url}`);
+    log(`${name}: redis ${servers.redis.url}, nats ${servers.nats.url}${durable ? `, postgres ${env.DATABASE_URL}` : ''}`);
     return { apiUrl: `http://127.0.0.1:${apiPort}`, wsUrl: `ws://127.0.0.1:${relayPort}`, natsUrl: servers.nats.url, stop };
   } catch (error) {
     await stop();

@@ -115,9 +115,9 @@ function platformTarget(platform) {
   };
 }
 
-function floorTarget(floor) {
+function floorTarget(floor, name = 'floor') {
   return {
-    name: 'floor',
+    name,
     async openSession() {
       const id = randomUUID();
       return { id, socket: await EventSocket.open(`${floor.wsUrl}/ws/${id}`) };
