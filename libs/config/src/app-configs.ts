@@ -25,7 +25,7 @@ export const GatewayConfigSchema = z.object({
   ICE_SERVERS: iceServers,
   SPEECH_WORDS_PER_MINUTE: speechRate,
   /** How long a gateway trusts an API key it looked up (a revocation announced on NATS ends it at once). */
-  API_KEY_CACHE_TTL_MS: positiveInt(60_000),
+  API_KEY_CACHE_TTL_MS: positiveInt(600_000),
   /** How long the gateway waits for a worker to answer a command. */
   COMMAND_TIMEOUT_MS: positiveInt(5000),
   // HTTP edge: a client that stalls is cut off (408), an idle connection is closed.

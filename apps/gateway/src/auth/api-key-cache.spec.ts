@@ -10,7 +10,22 @@ const TTL = 60_000;
 function setup(lookup: (hash: string) => string | null = () => 'tenant-1') {
   const tenants = { tenantIdForKeyHash: jest.fn(async (hash: string) => lookup(hash)) };
   let onMessage: ((err: Error | null, msg: { subject: string; data: Uint8Array }) => void) | undefined;
+  // nc.status(): an iterator the spec pushes connection events into.
+  const statuses: Array<{ type: string }> = [];
+  let wake: (() => void) | undefined;
+  const status = async function* () {
+    for (;;) {
+      while (statuses.length > 0) yield statuses.shift()!;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  };
+  const connection = async (type: string) => {
+    statuses.push({ type });
+    wake?.();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
   const nc = {
+    status,
     subscribe: jest.fn((subject: string, opts: { callback: typeof onMessage }) => {
       onMessage = opts.callback;
       return { unsubscribe: jest.fn() };
@@ -19,7 +34,7 @@ function setup(lookup: (hash: string) => string | null = () => 'tenant-1') {
   const cache = new ApiKeyCache(tenants as unknown as TenantsRepository, nc as unknown as NatsConnection, { API_KEY_CACHE_TTL_MS: TTL } as GatewayConfig);
   cache.onApplicationBootstrap();
   const revoke = (hash: string) => onMessage!(null, { subject: apiKeySubjects.revoked('tenant-1'), data: encodeJson({ key_hash: hash }) });
-  return { cache, tenants, nc, revoke };
+  return { cache, tenants, nc, revoke, connection };
 }
 
 describe('ApiKeyCache', () => {
@@ -53,6 +68,21 @@ describe('ApiKeyCache', () => {
     t.revoke('h1');
 
     expect(await t.cache.tenantFor('h1')).toBeNull();
+  });
+
+  it('forgets every key when NATS reconnects (a revocation may have been published meanwhile), and only then', async () => {
+    const t = setup();
+    await t.cache.tenantFor('h1');
+    await t.cache.tenantFor('h2');
+
+    await t.connection('disconnect');
+    await t.cache.tenantFor('h1');
+    expect(t.tenants.tenantIdForKeyHash).toHaveBeenCalledTimes(2);
+
+    await t.connection('reconnect');
+    await t.cache.tenantFor('h1');
+    await t.cache.tenantFor('h2');
+    expect(t.tenants.tenantIdForKeyHash).toHaveBeenCalledTimes(4);
   });
 
   it('ignores a malformed revocation message', () => {

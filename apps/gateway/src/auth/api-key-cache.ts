@@ -9,10 +9,13 @@ import { GATEWAY_CONFIG, GatewayConfig } from '../gateway-config';
 const MAX_ENTRIES = 10_000;
 
 /**
- * API key → tenant, remembered for API_KEY_CACHE_TTL_MS so a request costs no
- * database round trip for authentication. A revoked key is forgotten at once: every
- * gateway listens on `auth.*.apikey.revoked`. Unknown keys are not remembered (a key
- * created a moment ago must work at once).
+ * API key → tenant, remembered so a request costs no database round trip for
+ * authentication. A revoked key is forgotten at once: every gateway listens on
+ * `auth.*.apikey.revoked`. Core NATS loses what is published while a subscriber is
+ * disconnected, so a reconnect forgets every key (the next request of each looks it
+ * up again); API_KEY_CACHE_TTL_MS (10 min) is only the backstop beyond that. A short
+ * TTL would make the first request after a quiet minute pay the lookup. Unknown keys
+ * are not remembered (a key created a moment ago must work at once).
  */
 @Injectable()
 export class ApiKeyCache implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,6 +30,7 @@ export class ApiKeyCache implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap(): void {
+    void this.forgetAllOnReconnect();
     this.subscription = this.nc.subscribe(apiKeySubjects.anyRevoked(), {
       callback: (err, msg) => {
         if (err) return this.logger.warn(`revocations: ${err.message}`);
@@ -54,6 +58,14 @@ export class ApiKeyCache implements OnApplicationBootstrap, OnApplicationShutdow
 
   forget(keyHash: string): void {
     this.entries.delete(keyHash);
+  }
+
+  private async forgetAllOnReconnect(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type !== 'reconnect') continue;
+      if (this.entries.size > 0) this.logger.warn(`NATS reconnected: forgetting ${this.entries.size} cached API keys (a revocation may have been missed)`);
+      this.entries.clear();
+    }
   }
 
   onApplicationShutdown(): void {
