@@ -17,10 +17,17 @@ export interface SessionScope {
  *   clients see it. The stream re-publishes each one to `live.<t>.<s>.<type>` before
  *   it acknowledges, so a subscriber sees it before anything the publisher sends next.
  * - Media events (frame, audio) go to `live.<t>.<s>.<type>` on core NATS: no ack, no
- *   headers, no message id, never stored.
+ *   headers, no message id, never stored. What is published in one turn of the event
+ *   loop leaves together (setImmediate): every speaker's frame timer fires in its own
+ *   callback, and NATS would write each frame with its own socket write otherwise;
+ *   batched, a worker speaking hundreds of sessions writes once per turn. A frame
+ *   waits at most until the end of the turn it was emitted in, so it still leaves
+ *   before anything that waits for I/O first (a terminal event is published only after
+ *   the database has ended its task).
  */
 export class EventPublisher {
   private readonly js: JetStreamClient;
+  private media: Array<{ subject: string; payload: Uint8Array }> = [];
 
   constructor(private readonly nc: NatsConnection) {
     this.js = jetstream(nc);
@@ -39,10 +46,17 @@ export class EventPublisher {
     return Promise.all(events.map((event) => this.store(scope, event)));
   }
 
-  /** One frame or audio chunk, fire-and-forget on core NATS. */
+  /** One frame or audio chunk, fire-and-forget on core NATS, sent at the end of this turn of the event loop. */
   publishMedia(scope: SessionScope, event: MediaEvent): void {
     if (!isMediaEventType(event.type)) throw new Error(`publishMedia takes frame or audio events, not ${event.type}`);
-    this.nc.publish(subjects.live(scope.tenantId, scope.sessionId, event.type), encodeJson(envelopeOf(scope, event)));
+    if (this.media.length === 0) setImmediate(() => this.sendMedia());
+    this.media.push({ subject: subjects.live(scope.tenantId, scope.sessionId, event.type), payload: encodeJson(envelopeOf(scope, event)) });
+  }
+
+  private sendMedia(): void {
+    const batch = this.media;
+    this.media = [];
+    for (const { subject, payload } of batch) this.nc.publish(subject, payload);
   }
 
   private store(scope: SessionScope, event: SessionEvent): Promise<number> {
