@@ -19,7 +19,7 @@ const { connect } = require('@nats-io/transport-node');
 const { startPlatform, stopOnSignals } = require('./lib/platform');
 const { postJson } = require('./lib/targets');
 const { mapLimit, processStatus } = require('./lib/pool');
-const { percentile, table, ms, flags, listFlag, sleep } = require('./lib/stats');
+const { percentile, maxOf, table, ms, flags, listFlag, sleep } = require('./lib/stats');
 
 const opts = flags({ levels: '50,100,200,500,800', seconds: 10, warmup: 2, stopAbove: 500, fps: 25 });
 const levels = listFlag(opts.levels);
@@ -90,7 +90,7 @@ async function level(platform, nc, subject, sessions) {
       frames,
       p50: percentile(gaps, 50),
       p99: percentile(gaps, 99),
-      max: gaps.length ? Math.max(...gaps) : NaN,
+      max: maxOf(gaps),
       cpu: (after.cpuSeconds - before.cpuSeconds) / opts.seconds,
       rss: after.rssMiB,
     };

@@ -16,6 +16,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const WebSocket = require('ws');
+const { percentile, maxOf } = require('./lib/stats');
 
 function options() {
   const args = process.argv.slice(2);
@@ -95,14 +96,9 @@ async function runSession(opts, samples) {
   socket.ws.close();
 }
 
-function percentile(values, p) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 function row(name, values) {
   const f = (v) => `${v.toFixed(1).padStart(8)} ms`;
-  return `${name.padEnd(24)} p50 ${f(percentile(values, 50))}  p95 ${f(percentile(values, 95))}  p99 ${f(percentile(values, 99))}  max ${f(Math.max(...values))}`;
+  return `${name.padEnd(24)} p50 ${f(percentile(values, 50))}  p95 ${f(percentile(values, 95))}  p99 ${f(percentile(values, 99))}  max ${f(maxOf(values))}`;
 }
 
 async function main() {

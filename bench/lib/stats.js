@@ -20,6 +20,9 @@ function table(rows) {
   return rows.map((r) => r.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  ')).join('\n');
 }
 
+// The largest value (NaN for none); Math.max(...values) overflows the stack on large samples.
+const maxOf = (values) => (values.length ? values.reduce((a, b) => Math.max(a, b), -Infinity) : NaN);
+
 const ms = (v) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a');
 
 // --name value / --flag; numbers where the default is a number.
@@ -47,4 +50,4 @@ function listFlag(value) {
 
 const sleep = (msValue) => new Promise((resolve) => setTimeout(resolve, msValue));
 
-module.exports = { percentile, median, table, ms, flags, listFlag, sleep };
+module.exports = { maxOf, percentile, median, table, ms, flags, listFlag, sleep };
