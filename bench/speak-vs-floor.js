@@ -128,15 +128,15 @@ async function main() {
   stopOnSignals(stoppers);
   log(`starting ${opts.targets} (${opts.sessions} sessions, ${opts.rounds} rounds of ${opts.duration} s each)`);
   const wanted = opts.targets.split(',');
-  const starters = {
-    floor: async () => floorTarget(await started(startFloor({ log }))),
-    durable: async () => floorTarget(await started(startFloor({ durable: true, log })), 'durable'),
-    platform: async () => platformTarget(await started(startPlatform({ log }))),
-  };
   const started = async (starting) => {
     const servers = await starting;
     stoppers.push(servers.stop);
     return servers;
+  };
+  const starters = {
+    floor: async () => floorTarget(await started(startFloor({ log }))),
+    durable: async () => floorTarget(await started(startFloor({ durable: true, log })), 'durable'),
+    platform: async () => platformTarget(await started(startPlatform({ log }))),
   };
   const byName = {};
   const first = {};

@@ -64,7 +64,7 @@ async function api() {
   const queue = new Queue(QUEUE, { connection: redisConnection() });
   const nc = await nats();
   const db = DURABLE ? database() : null;
-  if (db) await db(null, SCHEMA.split(';').filter((q) => q.trim()).join(';'));
+  if (db) await db(null, SCHEMA); // unnamed, no values: several statements in one go
   fastify.post('/speak', async (request) => {
     const { session_id, text } = request.body;
     const task_id = randomUUID();

@@ -28,6 +28,17 @@ export async function connectNats(options: NatsOptions): Promise<NatsConnection>
 }
 
 /**
+ * Runs `handler` after every reconnect of `nc`, until the connection closes. Core NATS
+ * delivers nothing published while a subscriber was disconnected: what a subscriber
+ * keeps from its messages (live feeds, cached keys) may have a gap after one.
+ */
+export async function onReconnect(nc: NatsConnection, handler: () => void): Promise<void> {
+  for await (const status of nc.status()) {
+    if (status.type === 'reconnect') handler();
+  }
+}
+
+/**
  * Creates or updates the stream that keeps every lifecycle event for replay and
  * re-publishes it to `live.>` (ADR 0004). Every app calls it at start-up, so whichever
  * starts first creates it; the call is idempotent.

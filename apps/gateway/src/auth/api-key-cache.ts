@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { ApiKeyRevoked, apiKeySubjects } from '@avatar/contracts';
-import { decodeJson, NATS_CONNECTION } from '@avatar/messaging';
+import { decodeJson, NATS_CONNECTION, onReconnect } from '@avatar/messaging';
 import { TenantsRepository } from '@avatar/persistence';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway-config';
 
@@ -30,7 +30,7 @@ export class ApiKeyCache implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.forgetAllOnReconnect();
+    void onReconnect(this.nc, () => this.forgetAll());
     this.subscription = this.nc.subscribe(apiKeySubjects.anyRevoked(), {
       callback: (err, msg) => {
         if (err) return this.logger.warn(`revocations: ${err.message}`);
@@ -60,12 +60,9 @@ export class ApiKeyCache implements OnApplicationBootstrap, OnApplicationShutdow
     this.entries.delete(keyHash);
   }
 
-  private async forgetAllOnReconnect(): Promise<void> {
-    for await (const status of this.nc.status()) {
-      if (status.type !== 'reconnect') continue;
-      if (this.entries.size > 0) this.logger.warn(`NATS reconnected: forgetting ${this.entries.size} cached API keys (a revocation may have been missed)`);
-      this.entries.clear();
-    }
+  private forgetAll(): void {
+    if (this.entries.size > 0) this.logger.warn(`NATS reconnected: forgetting ${this.entries.size} cached API keys (a revocation may have been missed)`);
+    this.entries.clear();
   }
 
   onApplicationShutdown(): void {

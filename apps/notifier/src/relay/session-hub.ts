@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { EventEnvelope, PRESENCE_INTERVAL_MS, STREAM_SEQUENCE_HEADER, subjects, WS_CLOSE_CODES } from '@avatar/contracts';
-import { decodeJson, encodeJson, NATS_CONNECTION, SessionHistory, SessionScope } from '@avatar/messaging';
+import { decodeJson, encodeJson, NATS_CONNECTION, onReconnect, SessionHistory, SessionScope } from '@avatar/messaging';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../notifier-config';
 import { SessionClient } from './session-client';
 import { relayedEvent } from './socket-feed';
@@ -49,7 +49,7 @@ export class SessionHub implements OnApplicationBootstrap, BeforeApplicationShut
   onApplicationBootstrap(): void {
     this.timers = [setInterval(() => this.announcePresence(), PRESENCE_INTERVAL_MS), setInterval(() => this.closeExpired(Date.now()), EXPIRY_SWEEP_MS)];
     for (const timer of this.timers) timer.unref();
-    void this.watchConnection();
+    void onReconnect(this.nc, () => this.closeAllAfterReconnect());
   }
 
   /**
@@ -57,13 +57,10 @@ export class SessionHub implements OnApplicationBootstrap, BeforeApplicationShut
    * feeds may have a gap, so every socket is closed with 1013 and its client resumes
    * from its last id (the stream replays the lifecycle events it missed).
    */
-  private async watchConnection(): Promise<void> {
-    for await (const status of this.nc.status()) {
-      if (status.type !== 'reconnect') continue;
-      const clients = [...this.channels.values()].flatMap((c) => [...c.clients]);
-      if (clients.length > 0) this.logger.warn(`NATS reconnected: closing ${clients.length} sockets so they resume from their last event`);
-      for (const client of clients) client.close(WS_CLOSE_CODES.TRY_AGAIN_LATER, 'event stream interrupted: reconnect with last_event_id');
-    }
+  private closeAllAfterReconnect(): void {
+    const clients = [...this.channels.values()].flatMap((c) => [...c.clients]);
+    if (clients.length > 0) this.logger.warn(`NATS reconnected: closing ${clients.length} sockets so they resume from their last event`);
+    for (const client of clients) client.close(WS_CLOSE_CODES.TRY_AGAIN_LATER, 'event stream interrupted: reconnect with last_event_id');
   }
 
   /**
