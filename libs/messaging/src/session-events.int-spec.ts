@@ -81,6 +81,20 @@ describe('events stream and publisher', () => {
     await expect(publisher.publish(scope, { type: 'frame', task_id: 't', frame_id: 2, timestamp: 0, viseme: 'X', data: '', mime_type: 'image/png' })).rejects.toThrow(/media event/);
   });
 
+  it("sends a task's last frames before its terminal event, which waits for I/O first (the database ending the task)", async () => {
+    const publisher = new EventPublisher(nc);
+    const live = collect('live.tenant-1.session-1.>');
+    await nc.flush();
+
+    const frame = (frame_id: number) => ({ type: 'frame' as const, task_id: 'task-order', frame_id, timestamp: 0, viseme: 'X', data: '', mime_type: 'image/png' });
+    for (let i = 1; i <= 3; i++) publisher.publishMedia(scope, frame(i));
+    await nc.flush(); // stands for the ending statement's round trip
+    await publisher.publish(scope, { type: 'task.interrupted', task_id: 'task-order' });
+    await nc.flush();
+
+    expect(live.map((m) => decodeJson<{ event: { type: string } }>(m.data).event.type)).toEqual(['frame', 'frame', 'frame', 'task.interrupted']);
+  });
+
   it("stores a task's terminal event once, however often it is announced (its message id is the task's)", async () => {
     const publisher = new EventPublisher(nc);
     const live = collect('live.tenant-1.session-1.task.>');
