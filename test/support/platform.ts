@@ -7,7 +7,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import * as infra from '../../scripts/infra';
-import { createPrismaClient, Db, TenantsRepository } from '../../libs/persistence/src';
+import { createPrismaClient, Db } from '../../libs/persistence/src';
+import { API_KEY_SCOPES } from '../../libs/contracts/src';
 import { apiKeyDisplayPrefix, generateApiKey, hashApiKey } from '../../libs/tenancy/src';
 import { createTestDatabase, TestDatabase } from './infra';
 
@@ -99,11 +100,18 @@ async function runAll(steps: Array<() => Promise<void>>): Promise<void> {
   for (const step of steps) await step().catch(() => undefined);
 }
 
-export async function createTenant(db: Db, name: string): Promise<TestTenant> {
+/** A tenant with one API key (every scope unless `scopes` says otherwise). */
+export async function createTenant(db: Db, name: string, options: { scopes?: string[] } = {}): Promise<TestTenant> {
   const id = randomUUID();
-  const apiKey = generateApiKey();
-  await new TenantsRepository(db).upsertWithKey({ id, name }, { id: randomUUID(), name: 'e2e', keyHash: hashApiKey(apiKey), keyPrefix: apiKeyDisplayPrefix(apiKey) });
+  const apiKey = await createApiKey(db, id, options.scopes);
   return { id, apiKey };
+}
+
+export async function createApiKey(db: Db, tenantId: string, scopes: string[] = [...API_KEY_SCOPES]): Promise<string> {
+  const apiKey = generateApiKey();
+  await db.tenant.upsert({ where: { id: tenantId }, create: { id: tenantId, name: `tenant ${tenantId.slice(0, 8)}` }, update: {} });
+  await db.apiKey.create({ data: { id: randomUUID(), tenantId, name: 'e2e', keyHash: hashApiKey(apiKey), keyPrefix: apiKeyDisplayPrefix(apiKey), scopes } });
+  return apiKey;
 }
 
 const READY_LINE: Record<string, RegExp> = { gateway: /listening on/, worker: /processing speech tasks/, notifier: /WebSocket on/ };

@@ -10,6 +10,7 @@ import { ErrorEnvelopeFilter } from './common/error-envelope.filter';
 import { TraceInterceptor } from './common/trace.interceptor';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyCache } from './auth/api-key-cache';
+import { TenantSettingsCache } from './tenancy/tenant-settings.cache';
 import { SessionsController } from './sessions/sessions.controller';
 import { CreateSessionUseCase } from './sessions/use-cases/create-session.use-case';
 import { StartSessionUseCase } from './sessions/use-cases/start-session.use-case';
@@ -23,11 +24,16 @@ import { GetTaskUseCase } from './speech/use-cases/get-task.use-case';
 import { speechQueueModules } from './speech/speech-queue.provider';
 import { HealthController } from './health/health.controller';
 import { OpenApiController } from './openapi/openapi.controller';
+import { adminArea } from './admin/admin.area';
+import { limitsArea } from './limits/limits.area';
+import { usageArea } from './usage/usage.area';
+import { webhooksArea } from './webhooks/webhooks.area';
 
 /** The public HTTP API: sessions, speech, health, its OpenAPI description. */
 @Module({})
 export class GatewayModule {
   static register(config: GatewayConfig): DynamicModule {
+    const areas = [adminArea(config), limitsArea(config), usageArea(config), webhooksArea(config)];
     return {
       module: GatewayModule,
       imports: [
@@ -36,14 +42,16 @@ export class GatewayModule {
         TerminusModule.forRoot({ logger: false }),
         SpeechModule,
         ...speechQueueModules(config),
+        ...areas.flatMap((area) => area.imports ?? []),
       ],
-      controllers: [SessionsController, SpeechController, HealthController, OpenApiController],
+      controllers: [SessionsController, SpeechController, HealthController, OpenApiController, ...areas.flatMap((area) => area.controllers ?? [])],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
         { provide: APP_INTERCEPTOR, useClass: TraceInterceptor },
         ApiKeyGuard,
         ApiKeyCache,
+        TenantSettingsCache,
         CreateSessionUseCase,
         StartSessionUseCase,
         StopSessionUseCase,
@@ -52,6 +60,7 @@ export class GatewayModule {
         SpeakUseCase,
         InterruptUseCase,
         GetTaskUseCase,
+        ...areas.flatMap((area) => area.providers ?? []),
       ],
     };
   }

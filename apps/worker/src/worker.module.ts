@@ -21,11 +21,14 @@ import { EventHistoryRecorder } from './events/event-history.recorder';
 import { ReapSessionsUseCase } from './sessions/reaper/reap-sessions.use-case';
 import { RecordPresenceUseCase } from './sessions/reaper/record-presence.use-case';
 import { SessionLifecycleScheduler } from './sessions/reaper/session-lifecycle.scheduler';
+import { quotasArea } from './quotas/quotas.area';
+import { webhooksArea } from './webhooks/webhooks.area';
 
 /** Speech tasks from BullMQ, session commands from NATS, the provider adapters. */
 @Module({})
 export class WorkerModule {
   static register(config: WorkerConfig): DynamicModule {
+    const areas = [quotasArea(config), webhooksArea(config)];
     return {
       module: WorkerModule,
       imports: [
@@ -37,6 +40,7 @@ export class WorkerModule {
         BullModule.forRoot({ connection: redisConnectionOptions(config.REDIS_URL, 'worker', 'consumer') }),
         BullModule.registerQueue({ name: SPEECH_QUEUE }),
         RedisClientModule.forRoot(config.REDIS_URL, 'worker', 'consumer'),
+        ...areas.flatMap((area) => area.imports ?? []),
       ],
       providers: [
         { provide: WORKER_CONFIG, useValue: config },
@@ -55,6 +59,7 @@ export class WorkerModule {
         ReapSessionsUseCase,
         RecordPresenceUseCase,
         SessionLifecycleScheduler,
+        ...areas.flatMap((area) => area.providers ?? []),
       ],
     };
   }

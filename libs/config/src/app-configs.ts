@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { infrastructure, port, positiveInt, sessionTokenSecret, speechRate } from './env-fields';
+import { credentialsKeys, infrastructure, port, positiveInt, rateLimitsSwitch, sessionTokenSecret, speechRate } from './env-fields';
 
 /** One validated schema per app: what each process needs, nothing more. */
 
@@ -37,6 +37,20 @@ export const GatewayConfigSchema = z.object({
   HTTP_KEEPALIVE_TIMEOUT_MS: positiveInt(5000),
   /** On SIGTERM, in-flight requests get at most this long to finish before the last connections are closed. */
   HTTP_DRAIN_TIMEOUT_MS: positiveInt(15_000),
+  // Tenancy (docs/adr/0003, 0008).
+  /** Bearer token of the admin API (/admin/v1), at least 32 characters; unset = the admin API answers 503. */
+  ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  ...credentialsKeys,
+  /** Per-tenant rate limits: on, or off for load tests (never in production). */
+  RATE_LIMITS: rateLimitsSwitch,
+  /** How long a gateway trusts a tenant's settings (limits, quotas) it read; an admin change is announced and applies at once. */
+  TENANT_SETTINGS_CACHE_MS: positiveInt(60_000),
+  /** How long an Idempotency-Key and its first answer are kept. */
+  IDEMPOTENCY_TTL_SECONDS: positiveInt(24 * 3600),
+  /** How long a request waits for a concurrent request with the same Idempotency-Key before answering 409. */
+  IDEMPOTENCY_WAIT_MS: positiveInt(10_000),
+  /** Default grace of a rotated API key: the old secret works this long after rotation. */
+  API_KEY_ROTATION_GRACE_SECONDS: positiveInt(24 * 3600),
 }).superRefine((config, ctx) => {
   if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
     ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS' });
@@ -68,6 +82,13 @@ export const WorkerConfigSchema = z.object({
   SESSION_REAPER_INTERVAL_MS: positiveInt(5000),
   /** A heartbeat gap longer than this means the platform was down: sessions active across it end at the last beat (reaped). */
   SESSION_HEARTBEAT_GRACE_MS: positiveInt(15_000),
+  ...credentialsKeys,
+  /** Webhook deliveries one worker sends at once. */
+  WEBHOOK_CONCURRENCY: positiveInt(20),
+  /** A webhook receiver that has not answered in this long is a failed attempt. */
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  /** How long a delivery is retried (with backoff) before it is given up as failed. */
+  WEBHOOK_RETRY_HOURS: positiveInt(26),
 }).superRefine((config, ctx) => {
   if (config.SESSION_HEARTBEAT_GRACE_MS < 2 * config.SESSION_REAPER_INTERVAL_MS) {
     const message = `must be at most half of SESSION_HEARTBEAT_GRACE_MS (${config.SESSION_HEARTBEAT_GRACE_MS}): a worker misses beats before the platform counts as down`;

@@ -31,5 +31,26 @@ export const infrastructure = {
 /** Shared by the gateway (signs) and the notifier (verifies) session access tokens. */
 export const sessionTokenSecret = z.string().min(32, 'must be at least 32 characters');
 
+/**
+ * CREDENTIALS_KEY: the AES-256-GCM key that seals tenants' vendor credentials and
+ * webhook secrets, base64 of 32 bytes. Optional: without it, setting a credential or
+ * creating a webhook answers 503. CREDENTIALS_OLD_KEYS (comma-separated, same form)
+ * still open what they sealed, so the key can rotate (docs/adr/0008).
+ */
+export const credentialsKey = z
+  .string()
+  .refine((value) => Buffer.from(value, 'base64').length === 32 && /^[A-Za-z0-9+/_-]+=*$/.test(value), 'must be base64 of 32 random bytes (openssl rand -base64 32)');
+export const credentialsKeys = {
+  CREDENTIALS_KEY: credentialsKey.optional(),
+  CREDENTIALS_OLD_KEYS: z
+    .string()
+    .default('')
+    .transform((raw) => raw.split(',').map((k) => k.trim()).filter(Boolean))
+    .pipe(z.array(credentialsKey)),
+};
+
+/** on (the default) or off: off disables the per-tenant rate limits, for load tests only. */
+export const rateLimitsSwitch = z.enum(['on', 'off']).default('on');
+
 /** Speaking rate: the gateway estimates durations with it, the local provider speaks at it. */
 export const speechRate = positiveInt(150);

@@ -10,3 +10,6 @@ export * from './ws/client-messages';
 export * from './api/routes';
 export * from './api/openapi';
 export * from './api/fields';
+export * from './tenancy/tenant-scope';
+export * from './tenancy/api-key-scopes';
+export * from './tenancy/tenant-settings';

@@ -1,3 +1,4 @@
+import type { TenantScope } from '@avatar/contracts';
 import { randomUUID } from 'node:crypto';
 import { headers, NatsConnection } from '@nats-io/transport-node';
 import { jetstream, JetStreamClient } from '@nats-io/jetstream';
@@ -6,7 +7,7 @@ import { outgoingTraceparent } from '@avatar/observability';
 import { encodeJson } from './json-codec';
 
 export interface SessionScope {
-  tenantId: string;
+  tenantId: TenantScope;
   sessionId: string;
 }
 

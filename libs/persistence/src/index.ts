@@ -5,4 +5,5 @@ export * from './repositories/sessions.repository';
 export * from './repositories/speech-tasks.repository';
 export * from './repositories/session-events.repository';
 export * from './repositories/tenants.repository';
+export * from './repositories/webhook-outbox.repository';
 export * from './database-probe';

@@ -8,6 +8,7 @@ import { SessionsRepository } from './repositories/sessions.repository';
 import { SpeechTasksRepository } from './repositories/speech-tasks.repository';
 import { SessionEventsRepository } from './repositories/session-events.repository';
 import { TenantsRepository } from './repositories/tenants.repository';
+import { WebhookOutboxRepository } from './repositories/webhook-outbox.repository';
 
 /** Connections each app keeps open to PostgreSQL. */
 const POOL_SIZE = 10;
@@ -68,7 +69,7 @@ class DatabaseShutdown implements OnApplicationShutdown {
   }
 }
 
-const REPOSITORIES = [SessionsRepository, SpeechTasksRepository, SessionEventsRepository, TenantsRepository];
+const REPOSITORIES = [SessionsRepository, SpeechTasksRepository, SessionEventsRepository, TenantsRepository, WebhookOutboxRepository];
 
 /** The database for an app: one client and the tenant-scoped repositories. */
 @Module({})

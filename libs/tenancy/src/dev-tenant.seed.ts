@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createPrismaClient, TenantsRepository } from '@avatar/persistence';
+import { API_KEY_SCOPES } from '@avatar/contracts';
+import { createDatabase, TenantsRepository } from '@avatar/persistence';
 import { apiKeyDisplayPrefix, generateApiKey, hashApiKey } from './api-key';
 
 /** The development tenant `npm start` creates: fixed id, so restarts reuse it. */
@@ -15,14 +16,14 @@ export async function seedDevTenant(options: { databaseUrl: string; apiKey?: str
     throw new Error('refusing to seed a development tenant with NODE_ENV=production');
   }
   const apiKey = options.apiKey ?? generateApiKey();
-  const db = createPrismaClient(options.databaseUrl);
+  const db = createDatabase(options.databaseUrl);
   try {
-    await new TenantsRepository(db).upsertWithKey(
+    await new TenantsRepository(db.prisma, db.sql).upsertWithKey(
       { id: DEV_TENANT_ID, name: DEV_TENANT_NAME },
-      { id: randomUUID(), name: 'development key', keyHash: hashApiKey(apiKey), keyPrefix: apiKeyDisplayPrefix(apiKey) },
+      { id: randomUUID(), name: 'development key', keyHash: hashApiKey(apiKey), keyPrefix: apiKeyDisplayPrefix(apiKey), scopes: [...API_KEY_SCOPES] },
     );
   } finally {
-    await db.$disconnect();
+    await db.close();
   }
   return { tenantId: DEV_TENANT_ID, apiKey };
 }

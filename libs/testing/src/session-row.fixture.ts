@@ -19,6 +19,7 @@ export function sessionRow(overrides: Partial<SessionRow> = {}): SessionRow {
     endedAt: null,
     endReason: null,
     durationMs: null,
+    billedSeconds: null,
     idleTimeoutS: null,
     maxDurationS: null,
     lastActiveAt: null,

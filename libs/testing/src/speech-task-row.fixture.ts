@@ -21,6 +21,7 @@ export function speechTaskRow(overrides: Partial<SpeechTaskRow> = {}): SpeechTas
     createdAt: new Date('2025-01-01T00:00:00.000Z'),
     startedAt: null,
     endedAt: null,
+    spokenMs: null,
     ...overrides,
   };
 }

@@ -1,26 +1,37 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { ApiKeyRevoked, apiKeySubjects } from '@avatar/contracts';
+import { API_KEY_SCOPES, ApiKeyRevoked, ApiKeyScope, apiKeySubjects, TenantScopes } from '@avatar/contracts';
 import { decodeJson, NATS_CONNECTION, onReconnect } from '@avatar/messaging';
 import { TenantsRepository } from '@avatar/persistence';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway-config';
+import type { Principal } from './principal';
 
 /** Keys remembered at most; the oldest is forgotten first. */
 const MAX_ENTRIES = 10_000;
+/** last_used_at is written at most this often per key (the statement also refuses more). */
+export const KEY_TOUCH_INTERVAL_MS = 60_000;
+
+interface Entry {
+  principal: Principal;
+  /** The cache's TTL, or the key's own expiry (a rotated key) if sooner. */
+  expiresAt: number;
+}
 
 /**
- * API key → tenant, remembered so a request costs no database round trip for
- * authentication. A revoked key is forgotten at once: every gateway listens on
- * `auth.*.apikey.revoked`. Core NATS loses what is published while a subscriber is
- * disconnected, so a reconnect forgets every key (the next request of each looks it
- * up again); API_KEY_CACHE_TTL_MS (10 min) is only the backstop beyond that. A short
- * TTL would make the first request after a quiet minute pay the lookup. Unknown keys
- * are not remembered (a key created a moment ago must work at once).
+ * API key → principal (tenant, key, scopes), remembered so a request costs no database
+ * round trip for authentication. A revoked or rotated key, or every key of a disabled
+ * tenant, is forgotten at once: every gateway listens on `auth.*.apikey.revoked`. Core
+ * NATS loses what is published while a subscriber is disconnected, so a reconnect
+ * forgets every key; API_KEY_CACHE_TTL_MS (10 min) is only the backstop beyond that. A
+ * rotated key is remembered no longer than its grace. Unknown keys are not remembered
+ * (a key created a moment ago must work at once).
  */
 @Injectable()
 export class ApiKeyCache implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ApiKeyCache.name);
-  private readonly entries = new Map<string, { tenantId: string; expiresAt: number }>();
+  private readonly entries = new Map<string, Entry>();
+  /** Key id → when this gateway last wrote its last_used_at. */
+  private readonly touched = new Map<string, number>();
   private subscription?: Subscription;
 
   constructor(
@@ -35,7 +46,10 @@ export class ApiKeyCache implements OnApplicationBootstrap, OnApplicationShutdow
       callback: (err, msg) => {
         if (err) return this.logger.warn(`revocations: ${err.message}`);
         try {
-          this.forget(decodeJson<ApiKeyRevoked>(msg.data).key_hash);
+          const revoked = decodeJson<ApiKeyRevoked>(msg.data);
+          if ('all_keys' in revoked && revoked.all_keys === true) this.forgetTenant(msg.subject.split('.')[1]);
+          else if ('key_hash' in revoked && typeof revoked.key_hash === 'string') this.forget(revoked.key_hash);
+          else throw new Error('neither key_hash nor all_keys');
         } catch {
           this.logger.warn(`ignored a malformed revocation on ${msg.subject}`);
         }
@@ -43,21 +57,39 @@ export class ApiKeyCache implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
-  /** The tenant of a key hash, or null for an unknown or revoked key. */
-  async tenantFor(keyHash: string, now = Date.now()): Promise<string | null> {
+  /** The principal of a key hash, or null for an unknown, revoked or expired key or a disabled tenant. */
+  async principalFor(keyHash: string, now = Date.now()): Promise<Principal | null> {
     const cached = this.entries.get(keyHash);
-    if (cached && cached.expiresAt > now) return cached.tenantId;
+    if (cached && cached.expiresAt > now) return cached.principal;
     this.entries.delete(keyHash);
-    const tenantId = await this.tenants.tenantIdForKeyHash(keyHash);
-    if (tenantId) {
-      if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(keyHash, { tenantId, expiresAt: now + this.config.API_KEY_CACHE_TTL_MS });
-    }
-    return tenantId;
+    const identity = await this.tenants.authenticate(keyHash);
+    if (!identity) return null;
+    const principal: Principal = {
+      tenant: TenantScopes.authenticated(identity.tenantId),
+      keyId: identity.keyId,
+      scopes: new Set(identity.scopes.filter((s): s is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(s))),
+    };
+    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    const ttlEnd = now + this.config.API_KEY_CACHE_TTL_MS;
+    this.entries.set(keyHash, { principal, expiresAt: identity.expiresAt ? Math.min(ttlEnd, identity.expiresAt.getTime()) : ttlEnd });
+    return principal;
+  }
+
+  /** Notes a use of the key: writes last_used_at in the background, at most once a minute per key. */
+  noteUse(principal: Principal, now = Date.now()): void {
+    const last = this.touched.get(principal.keyId);
+    if (last !== undefined && now - last < KEY_TOUCH_INTERVAL_MS) return;
+    if (this.touched.size >= MAX_ENTRIES) this.touched.delete(this.touched.keys().next().value!);
+    this.touched.set(principal.keyId, now);
+    this.tenants.touchKey(principal.keyId).catch((err: Error) => this.logger.warn(`last_used_at of key ${principal.keyId} not written: ${err.message}`));
   }
 
   forget(keyHash: string): void {
     this.entries.delete(keyHash);
+  }
+
+  private forgetTenant(tenantId: string | undefined): void {
+    for (const [hash, entry] of this.entries) if (entry.principal.tenant === tenantId) this.entries.delete(hash);
   }
 
   private forgetAll(): void {

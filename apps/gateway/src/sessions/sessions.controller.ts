@@ -1,3 +1,4 @@
+import type { TenantScope } from '@avatar/contracts';
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import {
   API_PREFIX,
@@ -14,6 +15,7 @@ import {
 } from '@avatar/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { TenantId } from '../auth/tenant-id.decorator';
+import { RequiredScope } from '../auth/required-scope.decorator';
 import { validate } from '../common/zod-validation.pipe';
 import { CreateSessionUseCase } from './use-cases/create-session.use-case';
 import { StartSessionUseCase } from './use-cases/start-session.use-case';
@@ -32,32 +34,37 @@ export class SessionsController {
     private readonly issueToken: IssueSessionTokenUseCase,
   ) {}
 
+  @RequiredScope(V1_ROUTES.createSession.scope)
   @Post(V1_ROUTES.createSession.path)
   @HttpCode(200)
-  create(@TenantId() tenantId: string, @Body(validate(CreateSessionRequest)) body: CreateSessionRequest): Promise<CreateSessionResponse> {
+  create(@TenantId() tenantId: TenantScope, @Body(validate(CreateSessionRequest)) body: CreateSessionRequest): Promise<CreateSessionResponse> {
     return this.createSession.execute(tenantId, body);
   }
 
+  @RequiredScope(V1_ROUTES.startSession.scope)
   @Post(V1_ROUTES.startSession.path)
   @HttpCode(200)
-  start(@TenantId() tenantId: string, @Body(validate(StartSessionRequest)) body: StartSessionRequest): Promise<StartSessionResponse> {
+  start(@TenantId() tenantId: TenantScope, @Body(validate(StartSessionRequest)) body: StartSessionRequest): Promise<StartSessionResponse> {
     return this.startSession.execute(tenantId, body);
   }
 
+  @RequiredScope(V1_ROUTES.stopSession.scope)
   @Post(V1_ROUTES.stopSession.path)
   @HttpCode(200)
-  stop(@TenantId() tenantId: string, @Body(validate(SessionIdRequest)) body: SessionIdRequest): Promise<StopSessionResponse> {
+  stop(@TenantId() tenantId: TenantScope, @Body(validate(SessionIdRequest)) body: SessionIdRequest): Promise<StopSessionResponse> {
     return this.stopSession.execute(tenantId, body.session_id);
   }
 
+  @RequiredScope(V1_ROUTES.sessionToken.scope)
   @Post(V1_ROUTES.sessionToken.path)
   @HttpCode(200)
-  token(@TenantId() tenantId: string, @Body(validate(SessionIdRequest)) body: SessionIdRequest): Promise<SessionTokenResponse> {
+  token(@TenantId() tenantId: TenantScope, @Body(validate(SessionIdRequest)) body: SessionIdRequest): Promise<SessionTokenResponse> {
     return this.issueToken.execute(tenantId, body.session_id);
   }
 
+  @RequiredScope(V1_ROUTES.listSessions.scope)
   @Get(V1_ROUTES.listSessions.path)
-  list(@TenantId() tenantId: string, @Query(validate(ListSessionsQuery)) query: ListSessionsQuery): Promise<ListSessionsResponse> {
+  list(@TenantId() tenantId: TenantScope, @Query(validate(ListSessionsQuery)) query: ListSessionsQuery): Promise<ListSessionsResponse> {
     return this.listSessions.execute(tenantId, query);
   }
 }

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
 import type { RawData, WebSocket } from 'ws';
-import { COMMANDS, InterruptCommand, InterruptReply, WS_CLOSE_CODES, WS_ERROR_CODES, WS_MAX_MESSAGES_PER_SECOND, WS_MAX_PAYLOAD_BYTES } from '@avatar/contracts';
+import { COMMANDS, InterruptCommand, InterruptReply, WS_CLOSE_CODES, WS_ERROR_CODES, WS_MAX_MESSAGES_PER_SECOND, WS_MAX_PAYLOAD_BYTES, TenantScopes } from '@avatar/contracts';
 import { CommandBus } from '@avatar/messaging';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../notifier-config';
 import { SessionClient } from '../relay/session-client';
@@ -34,7 +34,7 @@ export class SessionGateway implements OnGatewayConnection, OnGatewayDisconnect 
   ) {}
 
   handleConnection(socket: SessionSocket, request: SessionSocketRequest): void {
-    const client = new SessionClient(socket, { tenantId: request.session.tid, sessionId: request.session.sid }, request.session.exp * 1000, request.lastEventId);
+    const client = new SessionClient(socket, { tenantId: TenantScopes.authenticated(request.session.tid), sessionId: request.session.sid }, request.session.exp * 1000, request.lastEventId);
     socket.client = client;
     socket.on('message', (data: RawData) => this.receive(client, data));
     void this.hub.attach(client, request.admission, request.lastEventId);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager, JsMsg } from '@nats-io/jetstream';
-import { EVENT_HISTORY_CONSUMER, EventEnvelope, EVENTS_STREAM, isMediaEventType, isTaskEndingType, subjects } from '@avatar/contracts';
+import { EVENT_HISTORY_CONSUMER, EventEnvelope, EVENTS_STREAM, isMediaEventType, isTaskEndingType, subjects, TenantScopes } from '@avatar/contracts';
 import { decodeJson, NATS_CONNECTION } from '@avatar/messaging';
 import { SessionEventGroup, SessionEventsRepository } from '@avatar/persistence';
 
@@ -116,7 +116,7 @@ export class EventHistoryRecorder implements OnApplicationBootstrap, OnApplicati
       }
       const { type, ...payload } = envelope.event;
       const key = `${envelope.tenant_id}/${envelope.session_id}`;
-      const group = bySession.get(key) ?? { tenantId: envelope.tenant_id, sessionId: envelope.session_id, events: [], messages: [] };
+      const group = bySession.get(key) ?? { tenantId: TenantScopes.ofRecord(envelope.tenant_id), sessionId: envelope.session_id, events: [], messages: [] };
       group.events.push({
         streamSeq: msg.seq,
         type,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_STATUS, ErrorCode } from '../errors/error-codes';
-import { API_PREFIX, RouteContract, V1_ROUTES } from './routes';
+import { API_PREFIX, RouteContract, RouteTable, V1_ROUTES } from './routes';
+import { OPENAPI_EXTRA_TABLES } from './route-tables';
 
 const ErrorEnvelopeSchema = z.object({
   error: z.object({ code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]), message: z.string(), details: z.record(z.string(), z.unknown()) }),
@@ -18,8 +19,11 @@ function parameters(route: RouteContract): unknown[] {
   return out;
 }
 
-function operation(route: RouteContract): Record<string, unknown> {
-  const responses: Record<string, unknown> = { 200: { description: 'OK', content: { 'application/json': { schema: schema(route.response, 'output') } } } };
+function operation(route: RouteContract, security: RouteTable['security']): Record<string, unknown> {
+  const status = route.status ?? 200;
+  const content: Record<string, unknown> = { 'application/json': { schema: schema(route.response, 'output') } };
+  for (const type of route.alsoProduces ?? []) content[type] = { schema: { type: 'string' } };
+  const responses: Record<string, unknown> = { [status]: status === 204 ? { description: 'No Content' } : { description: 'OK', content } };
   for (const code of route.errors) {
     const status = String(ERROR_STATUS[code]);
     const existing = responses[status] as { description: string } | undefined;
@@ -30,7 +34,8 @@ function operation(route: RouteContract): Record<string, unknown> {
   }
   return {
     summary: route.summary,
-    security: [{ apiKey: [] }],
+    security: [{ [security]: [] }],
+    ...(route.scope ? { 'x-required-scope': route.scope } : {}),
     parameters: parameters(route),
     ...(route.body ? { requestBody: { required: false, content: { 'application/json': { schema: schema(route.body, 'input') } } } } : {}),
     responses,
@@ -40,15 +45,21 @@ function operation(route: RouteContract): Record<string, unknown> {
 /** The OpenAPI 3.1 document of the public API, built from the contracts themselves. */
 export function openApiDocument(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of Object.values(V1_ROUTES) as RouteContract[]) {
-    const path = `/${API_PREFIX}/${route.path.replace(/:([a-z_]+)/g, '{$1}')}`;
-    paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation(route) };
+  const tables: RouteTable[] = [{ prefix: API_PREFIX, security: 'apiKey', routes: V1_ROUTES }, ...OPENAPI_EXTRA_TABLES];
+  for (const table of tables) {
+    for (const route of Object.values(table.routes)) {
+      const path = `/${table.prefix}/${route.path.replace(/:([a-z_]+)/g, '{$1}')}`.replace(/\/$/, '');
+      paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation(route, table.security) };
+    }
   }
   return {
     openapi: '3.1.0',
     info: { title: 'Avatar Platform API', version },
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key: Authorization: Bearer <key>' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key: Authorization: Bearer <key>' },
+        adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN: Authorization: Bearer <admin token>' },
+      },
       schemas: { ErrorEnvelope: schema(ErrorEnvelopeSchema, 'output') },
     },
     paths,

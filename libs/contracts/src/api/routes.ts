@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { CreateSessionRequest, CreateSessionResponse, InterruptResponse, ListSessionsQuery, ListSessionsResponse, SessionIdRequest, SessionTokenResponse, StartSessionRequest, StartSessionResponse, StopSessionResponse } from './streaming.dto';
 import { SpeakRequest, SpeakResponse, TaskIdParam, TaskResponse } from './speech.dto';
 import { ErrorCode } from '../errors/error-codes';
+import type { ApiKeyScope } from '../tenancy/api-key-scopes';
 
 /**
  * The public `/v1` routes: paths for the controllers and, with their schemas, the
  * source of the OpenAPI document. A route is declared here once.
  */
 export interface RouteContract {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** Path relative to `/v1`, in Nest/Fastify form (`:param`). */
   path: string;
   summary: string;
@@ -17,44 +18,68 @@ export interface RouteContract {
   params?: z.ZodType;
   response: z.ZodType;
   errors: ErrorCode[];
+  /** The API key scope the route needs (403 FORBIDDEN without it); admin routes have none (ADMIN_TOKEN). */
+  scope?: ApiKeyScope;
+  /** Answered with this status on success (200 when absent). */
+  status?: 200 | 201 | 202 | 204;
+  /** Other content types the route can answer (e.g. text/csv). */
+  alsoProduces?: string[];
+}
+
+/** The public API and the admin API are separate route tables with separate credentials. */
+export interface RouteTable {
+  prefix: string;
+  security: 'apiKey' | 'adminToken';
+  routes: Record<string, RouteContract>;
 }
 
 export const API_PREFIX = 'v1';
+export const ADMIN_PREFIX = 'admin/v1';
 
 /** What any route with a JSON body can answer before it is read: too large, not JSON, sent too slowly. */
 const BODY_ERRORS = ['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'REQUEST_TIMEOUT'] as const satisfies ErrorCode[];
+/** What any authenticated route can answer: no valid key, or a key without the route's scope. */
+const AUTH_ERRORS = ['UNAUTHORIZED', 'FORBIDDEN'] as const satisfies ErrorCode[];
 
 export const V1_ROUTES = {
   createSession: {
     method: 'POST', path: 'streaming.new', summary: 'Create a session and the token its frontend connects with',
-    body: CreateSessionRequest, response: CreateSessionResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', ...BODY_ERRORS],
+    body: CreateSessionRequest, response: CreateSessionResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, ...BODY_ERRORS],
+    scope: 'sessions:write',
   },
   startSession: {
     method: 'POST', path: 'streaming.start', summary: 'Start the session on its provider; billing starts',
-    body: StartSessionRequest, response: StartSessionResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'PROVIDER_ERROR', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
+    body: StartSessionRequest, response: StartSessionResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'PROVIDER_ERROR', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
+    scope: 'sessions:write',
   },
   stopSession: {
     method: 'POST', path: 'streaming.stop', summary: 'Stop the session; answers the billed duration (repeatable)',
-    body: SessionIdRequest, response: StopSessionResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', ...BODY_ERRORS],
+    body: SessionIdRequest, response: StopSessionResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'SESSION_NOT_FOUND', ...BODY_ERRORS],
+    scope: 'sessions:write',
   },
   sessionToken: {
     method: 'POST', path: 'streaming.token', summary: 'A fresh WebSocket token for a live (created or active) session',
-    body: SessionIdRequest, response: SessionTokenResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', ...BODY_ERRORS],
+    body: SessionIdRequest, response: SessionTokenResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', ...BODY_ERRORS],
+    scope: 'sessions:write',
   },
   listSessions: {
     method: 'GET', path: 'streaming.sessions', summary: "The tenant's sessions, newest first",
-    query: ListSessionsQuery, response: ListSessionsResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED'],
+    query: ListSessionsQuery, response: ListSessionsResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS],
+    scope: 'sessions:read',
   },
   speak: {
     method: 'POST', path: 'avatar.speak', summary: 'Queue text for the avatar to speak, in order',
-    body: SpeakRequest, response: SpeakResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
+    body: SpeakRequest, response: SpeakResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
+    scope: 'sessions:write',
   },
   interrupt: {
     method: 'POST', path: 'streaming.interrupt', summary: 'Stop the speaking task and drop the queued ones',
-    body: SessionIdRequest, response: InterruptResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
+    body: SessionIdRequest, response: InterruptResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
+    scope: 'sessions:write',
   },
   getTask: {
     method: 'GET', path: 'tasks/:task_id', summary: 'A speech task: status, timings, error',
-    params: TaskIdParam, response: TaskResponse, errors: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'TASK_NOT_FOUND'],
+    params: TaskIdParam, response: TaskResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'TASK_NOT_FOUND'],
+    scope: 'sessions:read',
   },
-} as const satisfies Record<string, RouteContract>;
+} as const satisfies Record<string, RouteContract & { scope: ApiKeyScope }>;

@@ -8,9 +8,15 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   REQUEST_TIMEOUT: 408,
   SESSION_NOT_ACTIVE: 409,
+  /** Another request with the same Idempotency-Key is still running. */
+  IDEMPOTENCY_IN_PROGRESS: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The same Idempotency-Key was used with a different request. */
+  IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
+  /** A tenant quota (concurrent sessions, queued tasks, monthly minutes) is used up: 429, like a rate limit, because it frees up. */
+  QUOTA_EXCEEDED: 429,
   INTERNAL_ERROR: 500,
   PROVIDER_ERROR: 502,
   SERVICE_UNAVAILABLE: 503,

@@ -102,7 +102,11 @@ export interface SessionStartedEvent {
 }
 export interface SessionStoppedEvent {
   type: 'session.stopped';
+  /** Seconds, to the millisecond. */
   duration: number;
+  /** What the tenant's billing rule makes of it (whole seconds). */
+  billed_seconds?: number;
+  /** client_stop, idle_timeout, max_duration, reaped, tenant_disabled, quota_exhausted. */
   reason: string;
 }
 

@@ -1,3 +1,4 @@
+import { TenantScope, TenantScopes } from '../tenancy/tenant-scope';
 /**
  * The NATS subject scheme: every subject carries the tenant and the session, so a
  * subscription derived from a verified token cannot reach another tenant's traffic.
@@ -85,13 +86,14 @@ export const subjects = {
     return `${PRESENCE_SUBJECT_ROOT}.*.*`;
   },
   /** Reads tenant and session back from an event, live, command or presence subject. */
-  parse(subject: string): { tenantId: string; sessionId: string; rest: string } {
+  /** The scope of a subject the platform published (its tenant is on record). */
+  parse(subject: string): { tenantId: TenantScope; sessionId: string; rest: string } {
     const [root, tenantId, sessionId, ...rest] = subject.split('.');
     const known = root === EVENTS_SUBJECT_ROOT || root === LIVE_SUBJECT_ROOT || root === COMMANDS_SUBJECT_ROOT || root === PRESENCE_SUBJECT_ROOT;
     if (!known || !tenantId || !sessionId || (rest.length === 0 && root !== PRESENCE_SUBJECT_ROOT)) {
       throw new Error(`not a session subject: ${subject}`);
     }
-    return { tenantId, sessionId, rest: rest.join('.') };
+    return { tenantId: TenantScopes.ofRecord(tenantId), sessionId, rest: rest.join('.') };
   },
 };
 
@@ -122,6 +124,22 @@ export const apiKeySubjects = {
     return 'auth.*.apikey.revoked';
   },
 };
-export interface ApiKeyRevoked {
-  key_hash: string;
-}
+/**
+ * "Forget what you cached": a key was revoked or rotated (key_hash), or the whole
+ * tenant was disabled (all_keys). Gateways look the key up again on its next use.
+ */
+export type ApiKeyRevoked = { key_hash: string } | { all_keys: true };
+
+/**
+ * `tenant.<tenant>.changed` (core NATS, empty body): an administrator changed the
+ * tenant's settings (limits, quotas, billing, providers) or status; every process that
+ * caches them reads them again.
+ */
+export const tenantSubjects = {
+  changed(tenantId: string): string {
+    return `tenant.${token('tenantId', tenantId)}.changed`;
+  },
+  anyChanged(): string {
+    return 'tenant.*.changed';
+  },
+};

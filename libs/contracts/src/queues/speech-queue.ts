@@ -1,9 +1,11 @@
+import type { TenantScope } from '../tenancy/tenant-scope';
 /** The BullMQ queue that carries speech tasks from the gateway to the workers. */
 export const SPEECH_QUEUE = 'speech-tasks';
 export const SPEAK_JOB = 'speak';
 
 export interface SpeakJobData {
-  tenantId: string;
+  /** Put on the job by the gateway's authenticated request: on record. */
+  tenantId: TenantScope;
   sessionId: string;
   taskId: string;
   /** The task's position in its session: tasks are spoken in this order. */

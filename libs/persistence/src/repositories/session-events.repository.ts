@@ -1,3 +1,4 @@
+import type { TenantScope } from '@avatar/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { sql, SQL_CLIENT, SqlClient } from './sql-client';
 
@@ -13,7 +14,7 @@ export interface RecordedEvent {
 
 /** The events of one session, for a batch write. */
 export interface SessionEventGroup {
-  tenantId: string;
+  tenantId: TenantScope;
   sessionId: string;
   events: RecordedEvent[];
 }
@@ -26,7 +27,7 @@ export class SessionEventsRepository {
   constructor(@Inject(SQL_CLIENT) private readonly sql: SqlClient) {}
 
   /** Idempotent on (session, stream sequence): a redelivered event is written once. */
-  async append(tenantId: string, sessionId: string, events: RecordedEvent[]): Promise<void> {
+  async append(tenantId: TenantScope, sessionId: string, events: RecordedEvent[]): Promise<void> {
     await this.appendMany([{ tenantId, sessionId, events }]);
   }
 

@@ -1,3 +1,4 @@
+import { TenantScope, TenantScopes } from '@avatar/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Session } from '../generated/prisma/client';
 import { Db, PRISMA_CLIENT } from './prisma-client.token';
@@ -24,7 +25,12 @@ export const END_REASONS = {
   MAX_DURATION: 'max_duration',
   /** The platform stopped serving it (no heartbeat for longer than the grace). */
   REAPED: 'reaped',
+  /** An administrator disabled the tenant. */
+  TENANT_DISABLED: 'tenant_disabled',
+  /** The tenant's monthly minutes ran out. */
+  QUOTA_EXHAUSTED: 'quota_exhausted',
 } as const;
+export type EndReason = (typeof END_REASONS)[keyof typeof END_REASONS];
 
 /** What the workers' reaper applies (their config), recorded with each heartbeat. */
 export interface LifecycleSettings {
@@ -37,7 +43,7 @@ export interface LifecycleSettings {
 }
 
 export interface EndedSession {
-  tenantId: string;
+  tenantId: TenantScope;
   sessionId: string;
   reason: string;
   durationMs: number;
@@ -114,15 +120,15 @@ export class SessionsRepository {
     @Inject(SQL_CLIENT) private readonly sql: SqlClient,
   ) {}
 
-  create(tenantId: string, data: NewSession): Promise<SessionRow> {
+  create(tenantId: TenantScope, data: NewSession): Promise<SessionRow> {
     return this.db.session.create({ data: { ...data, tenantId } });
   }
 
-  find(tenantId: string, sessionId: string): Promise<SessionRow | null> {
+  find(tenantId: TenantScope, sessionId: string): Promise<SessionRow | null> {
     return this.db.session.findFirst({ where: { tenantId, id: sessionId } });
   }
 
-  async list(tenantId: string, query: { status?: SessionRow['status']; limit: number; offset: number }): Promise<{ rows: SessionRow[]; total: number }> {
+  async list(tenantId: TenantScope, query: { status?: SessionRow['status']; limit: number; offset: number }): Promise<{ rows: SessionRow[]; total: number }> {
     const where = { tenantId, ...(query.status ? { status: query.status } : {}) };
     const [rows, total] = await this.db.$transaction([
       this.db.session.findMany({ where, orderBy: { createdAt: 'desc' }, take: query.limit, skip: query.offset }),
@@ -132,7 +138,7 @@ export class SessionsRepository {
   }
 
   /** created → active. False when the session is not (or no longer) waiting to start. */
-  async markStarted(tenantId: string, sessionId: string, providerSessionId: string): Promise<boolean> {
+  async markStarted(tenantId: TenantScope, sessionId: string, providerSessionId: string): Promise<boolean> {
     // The database's clock, like ended_at: a billed duration never mixes two clocks.
     const count = await this.db.$executeRaw`
       UPDATE sessions SET status = 'active', started_at = now(), provider_session_id = ${providerSessionId}
@@ -148,7 +154,7 @@ export class SessionsRepository {
    * its bill does not depend on when the reaper ran. Idempotent: a second stop
    * reports the first one's result.
    */
-  async stop(tenantId: string, sessionId: string, reason: string): Promise<StopResult> {
+  async stop(tenantId: TenantScope, sessionId: string, reason: string): Promise<StopResult> {
     const rows = await this.db.$queryRawUnsafe<Array<{ id: string }>>(
       `WITH hb AS (SELECT beat_at, grace_ms, idle_timeout_s, max_duration_s FROM platform_heartbeat WHERE id = 1),
       ${dueSessionsSql(`s.tenant_id = $1::uuid AND s.id = $2::uuid AND s.status = 'active'`, false)}
@@ -175,7 +181,7 @@ export class SessionsRepository {
    * tenants): they are not idle as of now. Each pair is matched on tenant and id.
    * Returns how many active sessions were touched.
    */
-  async recordPresence(seen: Array<{ tenantId: string; sessionId: string }>): Promise<number> {
+  async recordPresence(seen: Array<{ tenantId: TenantScope; sessionId: string }>): Promise<number> {
     if (seen.length === 0) return 0;
     return this.db.$executeRawUnsafe(
       `UPDATE sessions s SET last_active_at = now()
@@ -232,7 +238,7 @@ export class SessionsRepository {
     return {
       previousBeatAt: row.previous_beat_at,
       beatAt: row.beat_at,
-      ended: row.ended.map((e) => ({ tenantId: e.tenant_id, sessionId: e.id, reason: e.end_reason, durationMs: e.duration_ms, endedAt: new Date(e.ended_at) })),
+      ended: row.ended.map((e) => ({ tenantId: TenantScopes.ofRecord(e.tenant_id), sessionId: e.id, reason: e.end_reason, durationMs: e.duration_ms, endedAt: new Date(e.ended_at) })),
     };
   }
 }

@@ -1,3 +1,4 @@
+import type { TenantScope } from '@avatar/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import type { SessionStatus, SpeechTask } from '../generated/prisma/client';
 import { Db, PRISMA_CLIENT } from './prisma-client.token';
@@ -68,7 +69,7 @@ export interface SessionInterrupt {
 
 /** A task the reconciler must act on, with its scope (the sweep spans tenants). */
 export interface TaskRef {
-  tenantId: string;
+  tenantId: TenantScope;
   sessionId: string;
   id: string;
   seq: number;
@@ -94,7 +95,7 @@ const SPOKEN_SECONDS = sql`COALESCE(extract(epoch FROM (t.ended_at - t.started_a
  * waiting after it in its session: the successor is woken (or `status idle` sent)
  * without another round trip.
  */
-const endTask = (tenantId: string, taskId: string, set: Statement, guard: Statement) => sql`
+const endTask = (tenantId: TenantScope, taskId: string, set: Statement, guard: Statement) => sql`
   WITH ended AS (
     UPDATE speech_tasks SET ${set}, ended_at = now()
      WHERE tenant_id = ${tenantId}::uuid AND id = ${taskId}::uuid AND ${guard}
@@ -123,7 +124,7 @@ export class SpeechTasksRepository {
    * number comes from the session row (the UPDATE locks it), so concurrent speaks
    * get distinct, gap-free positions, and a session that is not active gets nothing.
    */
-  async enqueue(tenantId: string, sessionId: string, task: NewSpeechTask): Promise<EnqueueResult> {
+  async enqueue(tenantId: TenantScope, sessionId: string, task: NewSpeechTask): Promise<EnqueueResult> {
     const settings = task.voiceSettings === undefined ? null : JSON.stringify(task.voiceSettings);
     const rows = await this.sql.rows<{ seq: number }>(sql`
       WITH next AS (
@@ -141,12 +142,12 @@ export class SpeechTasksRepository {
     return session ? { outcome: 'session_not_active', status: session.status } : { outcome: 'session_not_found' };
   }
 
-  find(tenantId: string, taskId: string): Promise<SpeechTaskRow | null> {
+  find(tenantId: TenantScope, taskId: string): Promise<SpeechTaskRow | null> {
     return this.db.speechTask.findFirst({ where: { tenantId, id: taskId } });
   }
 
   /** Removes a task whose job could not be queued: the speak request failed as a whole. */
-  async discard(tenantId: string, taskId: string): Promise<void> {
+  async discard(tenantId: TenantScope, taskId: string): Promise<void> {
     await this.db.speechTask.deleteMany({ where: { tenantId, id: taskId, status: 'queued' } });
   }
 
@@ -158,7 +159,7 @@ export class SpeechTasksRepository {
    * task's job lock, so nobody else is speaking it. Reserves `frameReserve` frame ids
    * on the session for this attempt. Null when it cannot be claimed: ask `whyNot`.
    */
-  async claim(tenantId: string, taskId: string, frameReserve: number): Promise<ClaimedTask | null> {
+  async claim(tenantId: TenantScope, taskId: string, frameReserve: number): Promise<ClaimedTask | null> {
     const rows = await this.sql.rows<Omit<ClaimedTask, 'frameBase'> & { frameBase: string }>(sql`
       WITH target AS (
         SELECT t.id, t.session_id FROM speech_tasks t
@@ -189,7 +190,7 @@ export class SpeechTasksRepository {
   }
 
   /** Why `claim` refused the task (one read, off the hot path). */
-  async whyNot(tenantId: string, taskId: string): Promise<ClaimRefusal> {
+  async whyNot(tenantId: TenantScope, taskId: string): Promise<ClaimRefusal> {
     const rows = await this.sql.rows<{
       status: string;
       announced: boolean;
@@ -216,17 +217,17 @@ export class SpeechTasksRepository {
    * speaking → completed. Null when an interrupt got there first (requested or
    * done): the caller ends the task as interrupted instead.
    */
-  async finish(tenantId: string, taskId: string): Promise<EndedTask | null> {
+  async finish(tenantId: TenantScope, taskId: string): Promise<EndedTask | null> {
     return this.ended(endTask(tenantId, taskId, sql`status = 'completed'`, sql`status = 'speaking' AND interrupt_requested_at IS NULL`));
   }
 
   /** queued/speaking → interrupted, once the speaker (if any) has stopped. Null when it had already ended. */
-  async endInterrupted(tenantId: string, taskId: string): Promise<EndedTask | null> {
+  async endInterrupted(tenantId: TenantScope, taskId: string): Promise<EndedTask | null> {
     return this.ended(endTask(tenantId, taskId, sql`status = 'interrupted'`, sql`status IN ('queued', 'speaking')`));
   }
 
   /** A task that fails for good, speaking or not (its retries ran out). Null when it had ended or an interrupt is pending. */
-  async fail(tenantId: string, taskId: string, error: string): Promise<EndedTask | null> {
+  async fail(tenantId: TenantScope, taskId: string, error: string): Promise<EndedTask | null> {
     return this.ended(
       endTask(tenantId, taskId, sql`status = 'failed', error = ${error}`, sql`status IN ('queued', 'speaking') AND interrupt_requested_at IS NULL`),
     );
@@ -241,7 +242,7 @@ export class SpeechTasksRepository {
    * speaking → queued, to be spoken again: after a transient failure, or handed back
    * by a worker that is shutting down. False when an interrupt is pending or done.
    */
-  async release(tenantId: string, taskId: string, error: string | null): Promise<boolean> {
+  async release(tenantId: TenantScope, taskId: string, error: string | null): Promise<boolean> {
     const count = await this.sql.count(sql`
       UPDATE speech_tasks SET status = 'queued', error = ${error}
        WHERE tenant_id = ${tenantId}::uuid AND id = ${taskId}::uuid AND status = 'speaking' AND interrupt_requested_at IS NULL`);
@@ -254,7 +255,7 @@ export class SpeechTasksRepository {
    * the speaking one is marked (interrupt requested) and ends when its speaker stops,
    * so the next task cannot start while it still emits frames. In speaking order.
    */
-  async interruptPending(tenantId: string, sessionId: string): Promise<InterruptedTask[]> {
+  async interruptPending(tenantId: TenantScope, sessionId: string): Promise<InterruptedTask[]> {
     return (await this.interrupt(tenantId, sessionId, false)).interrupted;
   }
 
@@ -262,11 +263,11 @@ export class SpeechTasksRepository {
    * `streaming.interrupt`: the same statement, acting only if the session is active;
    * it answers the session's status too (null: the tenant has no such session).
    */
-  async interruptActive(tenantId: string, sessionId: string): Promise<SessionInterrupt> {
+  async interruptActive(tenantId: TenantScope, sessionId: string): Promise<SessionInterrupt> {
     return this.interrupt(tenantId, sessionId, true);
   }
 
-  private async interrupt(tenantId: string, sessionId: string, onlyActive: boolean): Promise<SessionInterrupt> {
+  private async interrupt(tenantId: TenantScope, sessionId: string, onlyActive: boolean): Promise<SessionInterrupt> {
     const rows = await this.sql.rows<{ session_status: SessionInterrupt['sessionStatus']; id: string | null; previous: InterruptedTask['previous'] | null }>(sql`
       WITH session AS (
         SELECT status::text AS status FROM sessions WHERE tenant_id = ${tenantId}::uuid AND id = ${sessionId}::uuid
@@ -298,7 +299,7 @@ export class SpeechTasksRepository {
   }
 
   /** Whether a task of the session is still being spoken (an interrupted one counts until its speaker stopped). */
-  async isSpeaking(tenantId: string, sessionId: string): Promise<boolean> {
+  async isSpeaking(tenantId: TenantScope, sessionId: string): Promise<boolean> {
     const rows = await this.sql.rows<{ speaking: boolean }>(sql`
       SELECT EXISTS (SELECT 1 FROM speech_tasks
                       WHERE tenant_id = ${tenantId}::uuid AND session_id = ${sessionId}::uuid AND status = 'speaking') AS speaking`);
@@ -306,7 +307,7 @@ export class SpeechTasksRepository {
   }
 
   /** The next task waiting in the session after `seq`, if any. */
-  async nextQueued(tenantId: string, sessionId: string, afterSeq: number): Promise<{ id: string } | null> {
+  async nextQueued(tenantId: TenantScope, sessionId: string, afterSeq: number): Promise<{ id: string } | null> {
     const rows = await this.sql.rows<{ id: string }>(sql`
       SELECT id::text AS id FROM speech_tasks
        WHERE tenant_id = ${tenantId}::uuid AND session_id = ${sessionId}::uuid AND seq > ${afterSeq} AND status = 'queued'

@@ -1,3 +1,4 @@
+import type { TenantScope } from '@avatar/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CreateSessionRequest, CreateSessionResponse } from '@avatar/contracts';
@@ -16,7 +17,7 @@ export class CreateSessionUseCase {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  async execute(tenantId: string, request: CreateSessionRequest): Promise<CreateSessionResponse> {
+  async execute(tenantId: TenantScope, request: CreateSessionRequest): Promise<CreateSessionResponse> {
     const session = await this.sessions.create(tenantId, {
       id: randomUUID(),
       provider: request.provider ?? LOCAL_PROVIDER,

@@ -1,3 +1,4 @@
+import type { TenantScope } from '@avatar/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { PlatformError, SessionTokenResponse } from '@avatar/contracts';
 import { SessionsRepository } from '@avatar/persistence';
@@ -19,7 +20,7 @@ export class IssueSessionTokenUseCase {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  async execute(tenantId: string, sessionId: string): Promise<SessionTokenResponse> {
+  async execute(tenantId: TenantScope, sessionId: string): Promise<SessionTokenResponse> {
     const session = await findSessionOrThrow(this.sessions, tenantId, sessionId);
     if (!LIVE_STATUSES.has(session.status)) {
       throw PlatformError.sessionNotActive(session.id, session.status, ': a token is issued for a created or active session only');

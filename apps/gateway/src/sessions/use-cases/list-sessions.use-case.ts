@@ -1,3 +1,4 @@
+import type { TenantScope } from '@avatar/contracts';
 import { Injectable } from '@nestjs/common';
 import { ListSessionsQuery, ListSessionsResponse } from '@avatar/contracts';
 import { SessionsRepository } from '@avatar/persistence';
@@ -8,7 +9,7 @@ import { toSessionSummary } from '../session-summary';
 export class ListSessionsUseCase {
   constructor(private readonly sessions: SessionsRepository) {}
 
-  async execute(tenantId: string, query: ListSessionsQuery): Promise<ListSessionsResponse> {
+  async execute(tenantId: TenantScope, query: ListSessionsQuery): Promise<ListSessionsResponse> {
     const { rows, total } = await this.sessions.list(tenantId, query);
     const now = new Date();
     return { sessions: rows.map((row) => toSessionSummary(row, now)), total };

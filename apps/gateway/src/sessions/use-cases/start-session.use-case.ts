@@ -1,3 +1,4 @@
+import type { TenantScope } from '@avatar/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { COMMANDS, PlatformError, StartCommand, StartReply, ReleaseCommand, StartSessionRequest, StartSessionResponse } from '@avatar/contracts';
 import { SessionsRepository } from '@avatar/persistence';
@@ -19,7 +20,7 @@ export class StartSessionUseCase {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  async execute(tenantId: string, request: StartSessionRequest): Promise<StartSessionResponse> {
+  async execute(tenantId: TenantScope, request: StartSessionRequest): Promise<StartSessionResponse> {
     const session = await findSessionOrThrow(this.sessions, tenantId, request.session_id);
     if (session.status === 'active') return { status: 'started' };
     if (session.status !== 'created') {

@@ -1,12 +1,11 @@
+import type { TenantScope } from '@avatar/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { COMMANDS, StopCommand, StopReply, StopSessionResponse } from '@avatar/contracts';
-import { SessionsRepository } from '@avatar/persistence';
+import { END_REASONS, EndReason, SessionsRepository } from '@avatar/persistence';
 import { CommandBus, EventPublisher } from '@avatar/messaging';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
 import { sessionDurationSeconds } from '../session-summary';
 import { PlatformError } from '@avatar/contracts';
-
-export const STOP_REASON_CLIENT = 'client_stop';
 
 /**
  * streaming.stop: the session's billed duration is fixed in the database first (so
@@ -24,8 +23,9 @@ export class StopSessionUseCase {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  async execute(tenantId: string, sessionId: string): Promise<StopSessionResponse> {
-    const result = await this.sessions.stop(tenantId, sessionId, STOP_REASON_CLIENT);
+  /** `reason`: client_stop for streaming.stop; tenant_disabled when an administrator disables the tenant. */
+  async execute(tenantId: TenantScope, sessionId: string, stopReason: EndReason = END_REASONS.CLIENT_STOP): Promise<StopSessionResponse> {
+    const result = await this.sessions.stop(tenantId, sessionId, stopReason);
     if (result.outcome === 'not_found') {
       throw PlatformError.sessionNotFound(sessionId);
     }
@@ -34,7 +34,7 @@ export class StopSessionUseCase {
       const scope = { tenantId, sessionId };
       // A session that was already due (idle, max duration, platform down) ends with
       // that reason and moment, not the client's (docs/adr/0007).
-      const reason = result.session.endReason ?? STOP_REASON_CLIENT;
+      const reason = result.session.endReason ?? stopReason;
       try {
         await this.commands.request<StopCommand, StopReply>(scope, COMMANDS.STOP, { reason }, this.config.COMMAND_TIMEOUT_MS);
       } catch (err) {

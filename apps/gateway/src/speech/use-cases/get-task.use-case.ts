@@ -1,3 +1,4 @@
+import type { TenantScope } from '@avatar/contracts';
 import { Injectable } from '@nestjs/common';
 import { PlatformError, TaskResponse } from '@avatar/contracts';
 import { SpeechTasksRepository } from '@avatar/persistence';
@@ -7,7 +8,7 @@ import { SpeechTasksRepository } from '@avatar/persistence';
 export class GetTaskUseCase {
   constructor(private readonly tasks: SpeechTasksRepository) {}
 
-  async execute(tenantId: string, taskId: string): Promise<TaskResponse> {
+  async execute(tenantId: TenantScope, taskId: string): Promise<TaskResponse> {
     const task = await this.tasks.find(tenantId, taskId);
     if (!task) throw new PlatformError('TASK_NOT_FOUND', 'The specified task does not exist', { task_id: taskId });
     return {

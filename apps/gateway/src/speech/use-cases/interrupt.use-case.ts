@@ -1,3 +1,4 @@
+import type { TenantScope } from '@avatar/contracts';
 import { Injectable } from '@nestjs/common';
 import { InterruptResponse, PlatformError } from '@avatar/contracts';
 import { SpeechTasksRepository } from '@avatar/persistence';
@@ -16,7 +17,7 @@ export class InterruptUseCase {
     private readonly dispatcher: InterruptDispatcher,
   ) {}
 
-  async execute(tenantId: string, sessionId: string): Promise<InterruptResponse> {
+  async execute(tenantId: TenantScope, sessionId: string): Promise<InterruptResponse> {
     const { sessionStatus, interrupted } = await this.tasks.interruptActive(tenantId, sessionId);
     if (!sessionStatus) throw PlatformError.sessionNotFound(sessionId);
     if (sessionStatus !== 'active') throw PlatformError.sessionNotActive(sessionId, sessionStatus);

@@ -1,3 +1,4 @@
+import type { TenantScope } from '@avatar/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import { randomUUID } from 'node:crypto';
@@ -23,7 +24,7 @@ export class SpeakUseCase {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  async execute(tenantId: string, request: SpeakRequest): Promise<SpeakResponse> {
+  async execute(tenantId: TenantScope, request: SpeakRequest): Promise<SpeakResponse> {
     const estimate = estimateSpeechSeconds(request.text, { wordsPerMinute: this.config.SPEECH_WORDS_PER_MINUTE, speed: request.voice_settings?.speed });
     if (estimate === 0) {
       throw new PlatformError('VALIDATION_ERROR', 'text has no words to speak', { fields: [{ field: 'text', message: 'has no words to speak' }] });

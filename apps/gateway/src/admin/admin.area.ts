@@ -1,0 +1,3 @@
+import type { GatewayAreaFactory } from '../gateway-area';
+
+export const adminArea: GatewayAreaFactory = () => ({ imports: [], controllers: [], providers: [] });

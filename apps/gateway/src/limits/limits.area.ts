@@ -1,0 +1,3 @@
+import type { GatewayAreaFactory } from '../gateway-area';
+
+export const limitsArea: GatewayAreaFactory = () => ({ imports: [], controllers: [], providers: [] });

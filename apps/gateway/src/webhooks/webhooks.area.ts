@@ -1,0 +1,3 @@
+import type { GatewayAreaFactory } from '../gateway-area';
+
+export const webhooksArea: GatewayAreaFactory = () => ({ imports: [], controllers: [], providers: [] });

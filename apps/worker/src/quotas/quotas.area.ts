@@ -1,0 +1,3 @@
+import type { WorkerAreaFactory } from '../worker-area';
+
+export const quotasArea: WorkerAreaFactory = () => ({ imports: [], providers: [] });

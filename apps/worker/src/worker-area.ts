@@ -1,0 +1,9 @@
+import type { DynamicModule, ForwardReference, Provider, Type } from '@nestjs/common';
+import type { WorkerConfig } from './worker-config';
+
+/** One capability's share of the worker module (quotas, webhooks), wired in WorkerModule. */
+export interface WorkerArea {
+  imports?: Array<Type | DynamicModule | Promise<DynamicModule> | ForwardReference>;
+  providers?: Provider[];
+}
+export type WorkerAreaFactory = (config: WorkerConfig) => WorkerArea;
