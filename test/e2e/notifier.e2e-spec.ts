@@ -4,7 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import * as infra from '../../scripts/infra';
 import { framesOf, visemeTrack } from '../../libs/providers/src';
-import { apiClient, ApiClient, EventSocket, openSocket, sessionSocketUrl, SocketEvent, startedSession } from '../support/clients';
+import { apiClient, ApiClient, EventSocket, openSocket, refusedStatus, sessionSocketUrl, SocketEvent, startedSession } from '../support/clients';
 import { Platform, startPlatform } from '../support/platform';
 
 // About 12 words: ~5 s of speech at 150 words per minute, 25 frames per second.
@@ -19,19 +19,6 @@ interface Closed {
 /** Resolves with the close code and reason of a socket (listen before anything can close it). */
 function closeOf(socket: EventSocket): Promise<Closed> {
   return new Promise((resolve) => socket.ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
-}
-
-async function refusedStatus(url: string): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.once('open', () => (ws.close(), reject(new Error('upgrade accepted'))));
-    ws.once('unexpected-response', (_req, res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-    });
-    ws.once('error', () => undefined);
-  });
 }
 
 const lifecycleOf = (events: SocketEvent[]) => events.filter((e) => e.type !== 'frame').map((e) => [e.id, e.type, e.task_id]);

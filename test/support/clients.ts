@@ -98,3 +98,17 @@ export function openSocket(url: string, headers: Record<string, string> = {}): P
 export function sessionSocketUrl(wsUrl: string, sessionId: string, token: string, extra = ''): string {
   return `${wsUrl}/ws/${sessionId}?token=${encodeURIComponent(token)}${extra}`;
 }
+
+/** The HTTP answer of a refused WebSocket upgrade (rejects if the upgrade is accepted). */
+export function refusedStatus(url: string): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('open', () => (ws.close(), reject(new Error('upgrade accepted'))));
+    ws.once('unexpected-response', (_req, res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+    });
+    ws.once('error', () => undefined);
+  });
+}
