@@ -1,14 +1,33 @@
+import { Logger } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { apiKeySubjects } from '@avatar/contracts';
+import { apiKeySubjects, ApiKeyRevoked, TenantScopes } from '@avatar/contracts';
 import { encodeJson } from '@avatar/messaging';
-import type { TenantsRepository } from '@avatar/persistence';
+import type { ApiKeyIdentity, TenantsRepository } from '@avatar/persistence';
 import type { GatewayConfig } from '../gateway-config';
-import { ApiKeyCache } from './api-key-cache';
+import { ApiKeyCache, KEY_TOUCH_INTERVAL_MS } from './api-key-cache';
+import type { Principal } from './principal';
 
 const TTL = 60_000;
+const ALL_SCOPES = ['sessions:write', 'sessions:read', 'usage:read'];
 
-function setup(lookup: (hash: string) => string | null = () => 'tenant-1') {
-  const tenants = { tenantIdForKeyHash: jest.fn(async (hash: string) => lookup(hash)) };
+const identity = (keyId: string, tenantId = 'tenant-1', overrides: Partial<ApiKeyIdentity> = {}): ApiKeyIdentity => ({
+  keyId,
+  tenantId,
+  scopes: ALL_SCOPES,
+  expiresAt: null,
+  ...overrides,
+});
+
+/**
+ * The cache over a fake TenantsRepository whose keys the test changes (`keys`: hash →
+ * identity; a hash that is absent is unknown, revoked or expired as the database would say).
+ */
+function setup(initial: Record<string, ApiKeyIdentity> = { h1: identity('k1') }) {
+  const keys = new Map(Object.entries(initial));
+  const tenants = {
+    authenticate: jest.fn(async (hash: string) => keys.get(hash) ?? null),
+    touchKey: jest.fn(async (_keyId: string) => undefined),
+  };
   let onMessage: ((err: Error | null, msg: { subject: string; data: Uint8Array }) => void) | undefined;
   // nc.status(): an iterator the spec pushes connection events into.
   const statuses: Array<{ type: string }> = [];
@@ -26,67 +45,163 @@ function setup(lookup: (hash: string) => string | null = () => 'tenant-1') {
   };
   const nc = {
     status,
-    subscribe: jest.fn((subject: string, opts: { callback: typeof onMessage }) => {
+    subscribe: jest.fn((_subject: string, opts: { callback: typeof onMessage }) => {
       onMessage = opts.callback;
       return { unsubscribe: jest.fn() };
     }),
   };
   const cache = new ApiKeyCache(tenants as unknown as TenantsRepository, nc as unknown as NatsConnection, { API_KEY_CACHE_TTL_MS: TTL } as GatewayConfig);
   cache.onApplicationBootstrap();
-  const revoke = (hash: string) => onMessage!(null, { subject: apiKeySubjects.revoked('tenant-1'), data: encodeJson({ key_hash: hash }) });
-  return { cache, tenants, nc, revoke, connection };
+  const announce = (tenantId: string, body: ApiKeyRevoked | unknown) => onMessage!(null, { subject: apiKeySubjects.revoked(tenantId), data: encodeJson(body) });
+  const announceRaw = (tenantId: string, data: Uint8Array) => onMessage!(null, { subject: apiKeySubjects.revoked(tenantId), data });
+  return { cache, keys, tenants, nc, announce, announceRaw, connection };
 }
 
+const principal = (keyId: string): Principal => ({ tenant: TenantScopes.ofRecord('tenant-1'), keyId, scopes: new Set(['sessions:read']) });
+
+/** Lets a background write (and its .catch) settle. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+afterEach(() => jest.restoreAllMocks());
+
 describe('ApiKeyCache', () => {
-  it('looks a key up once and answers from memory until the TTL runs out', async () => {
-    const t = setup();
+  describe('principalFor', () => {
+    it('answers the principal of a live key: its tenant, its key id and its known scopes', async () => {
+      const t = setup({ h1: identity('k1', 'tenant-1', { scopes: ['sessions:read', 'usage:read', 'root:everything'] }) });
 
-    expect(await t.cache.tenantFor('h1', 1_000)).toBe('tenant-1');
-    expect(await t.cache.tenantFor('h1', 1_000 + TTL - 1)).toBe('tenant-1');
-    expect(t.tenants.tenantIdForKeyHash).toHaveBeenCalledTimes(1);
+      const found = await t.cache.principalFor('h1');
 
-    await t.cache.tenantFor('h1', 1_000 + TTL);
-    expect(t.tenants.tenantIdForKeyHash).toHaveBeenCalledTimes(2);
+      expect(t.tenants.authenticate).toHaveBeenCalledWith('h1');
+      expect(found).toEqual({ tenant: 'tenant-1', keyId: 'k1', scopes: new Set(['sessions:read', 'usage:read']) });
+    });
+
+    it('looks a key up once and answers from memory until the TTL runs out', async () => {
+      const t = setup();
+
+      expect((await t.cache.principalFor('h1', 1_000))?.keyId).toBe('k1');
+      expect((await t.cache.principalFor('h1', 1_000 + TTL - 1))?.keyId).toBe('k1');
+      expect(t.tenants.authenticate).toHaveBeenCalledTimes(1);
+
+      await t.cache.principalFor('h1', 1_000 + TTL);
+      expect(t.tenants.authenticate).toHaveBeenCalledTimes(2);
+    });
+
+    it("remembers a rotated key no longer than its expires_at, even if the TTL is longer", async () => {
+      const t = setup({ old: identity('k-old', 'tenant-1', { expiresAt: new Date(1_000 + 5_000) }) });
+
+      expect(await t.cache.principalFor('old', 1_000)).not.toBeNull();
+      expect(await t.cache.principalFor('old', 1_000 + 4_999)).not.toBeNull();
+      expect(t.tenants.authenticate).toHaveBeenCalledTimes(1);
+
+      // The grace is over: the database no longer answers it, and the cache asks again.
+      t.keys.delete('old');
+      expect(await t.cache.principalFor('old', 1_000 + 5_000)).toBeNull();
+      expect(t.tenants.authenticate).toHaveBeenCalledTimes(2);
+    });
+
+    it('does not remember an unknown key: a key created a moment later works at once', async () => {
+      const t = setup({});
+
+      expect(await t.cache.principalFor('h1')).toBeNull();
+      t.keys.set('h1', identity('k1'));
+      expect((await t.cache.principalFor('h1'))?.keyId).toBe('k1');
+      expect(t.tenants.authenticate).toHaveBeenCalledTimes(2);
+    });
   });
 
-  it('does not remember an unknown key: a key created a moment later works at once', async () => {
-    let known = false;
-    const t = setup(() => (known ? 'tenant-1' : null));
+  describe('revocations on NATS', () => {
+    it('listens on every tenant’s revocation subject', () => {
+      const t = setup();
+      expect(t.nc.subscribe).toHaveBeenCalledWith(apiKeySubjects.anyRevoked(), expect.anything());
+    });
 
-    expect(await t.cache.tenantFor('h1')).toBeNull();
-    known = true;
-    expect(await t.cache.tenantFor('h1')).toBe('tenant-1');
+    it('forgets the key named by key_hash at once, and only that key', async () => {
+      const t = setup({ h1: identity('k1'), h2: identity('k2') });
+      await t.cache.principalFor('h1');
+      await t.cache.principalFor('h2');
+
+      t.keys.delete('h1');
+      t.announce('tenant-1', { key_hash: 'h1' });
+
+      expect(await t.cache.principalFor('h1')).toBeNull();
+      expect((await t.cache.principalFor('h2'))?.keyId).toBe('k2');
+      expect(t.tenants.authenticate).toHaveBeenCalledTimes(3);
+    });
+
+    it("forgets every key of the tenant on {all_keys:true}, and no other tenant's key", async () => {
+      const t = setup({ a1: identity('ka1', 'tenant-a'), a2: identity('ka2', 'tenant-a'), b1: identity('kb1', 'tenant-b') });
+      for (const hash of ['a1', 'a2', 'b1']) await t.cache.principalFor(hash);
+      expect(t.tenants.authenticate).toHaveBeenCalledTimes(3);
+
+      // The tenant was disabled: the database answers none of its keys any more.
+      t.keys.delete('a1');
+      t.keys.delete('a2');
+      t.announce('tenant-a', { all_keys: true });
+
+      expect(await t.cache.principalFor('a1')).toBeNull();
+      expect(await t.cache.principalFor('a2')).toBeNull();
+      expect((await t.cache.principalFor('b1'))?.keyId).toBe('kb1');
+      expect(t.tenants.authenticate.mock.calls.map(([hash]) => hash)).toEqual(['a1', 'a2', 'b1', 'a1', 'a2']);
+    });
+
+    it('ignores a malformed revocation message, forgetting nothing', async () => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const t = setup();
+      await t.cache.principalFor('h1');
+
+      expect(() => t.announce('tenant-1', { key_hash: undefined })).not.toThrow();
+      expect(() => t.announce('tenant-1', { all_keys: false })).not.toThrow();
+      expect(() => t.announce('tenant-1', {})).not.toThrow();
+      expect(() => t.announceRaw('tenant-1', new TextEncoder().encode('not json'))).not.toThrow();
+
+      await t.cache.principalFor('h1');
+      expect(t.tenants.authenticate).toHaveBeenCalledTimes(1);
+      expect(warn).toHaveBeenCalledTimes(4);
+    });
+
+    it('forgets every key when NATS reconnects (a revocation may have been published meanwhile), and only then', async () => {
+      jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const t = setup({ h1: identity('k1'), h2: identity('k2', 'tenant-2') });
+      await t.cache.principalFor('h1');
+      await t.cache.principalFor('h2');
+
+      await t.connection('disconnect');
+      await t.cache.principalFor('h1');
+      expect(t.tenants.authenticate).toHaveBeenCalledTimes(2);
+
+      await t.connection('reconnect');
+      await t.cache.principalFor('h1');
+      await t.cache.principalFor('h2');
+      expect(t.tenants.authenticate).toHaveBeenCalledTimes(4);
+    });
   });
 
-  it('forgets a key as soon as its revocation is announced on NATS', async () => {
-    let revoked = false;
-    const t = setup(() => (revoked ? null : 'tenant-1'));
-    expect(t.nc.subscribe).toHaveBeenCalledWith(apiKeySubjects.anyRevoked(), expect.anything());
-    await t.cache.tenantFor('h1');
+  describe('noteUse', () => {
+    it(`writes last_used_at at most once per ${KEY_TOUCH_INTERVAL_MS} ms per key`, async () => {
+      const t = setup();
 
-    revoked = true;
-    t.revoke('h1');
+      t.cache.noteUse(principal('k1'), 0);
+      t.cache.noteUse(principal('k1'), KEY_TOUCH_INTERVAL_MS - 1);
+      expect(t.tenants.touchKey.mock.calls).toEqual([['k1']]);
 
-    expect(await t.cache.tenantFor('h1')).toBeNull();
-  });
+      // Another key has its own minute.
+      t.cache.noteUse(principal('k2'), 10);
+      expect(t.tenants.touchKey.mock.calls).toEqual([['k1'], ['k2']]);
 
-  it('forgets every key when NATS reconnects (a revocation may have been published meanwhile), and only then', async () => {
-    const t = setup();
-    await t.cache.tenantFor('h1');
-    await t.cache.tenantFor('h2');
+      t.cache.noteUse(principal('k1'), KEY_TOUCH_INTERVAL_MS);
+      expect(t.tenants.touchKey.mock.calls).toEqual([['k1'], ['k2'], ['k1']]);
+      await settle();
+    });
 
-    await t.connection('disconnect');
-    await t.cache.tenantFor('h1');
-    expect(t.tenants.tenantIdForKeyHash).toHaveBeenCalledTimes(2);
+    it('only logs a failed write: the request goes on, nothing is thrown or left unhandled', async () => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const t = setup();
+      t.tenants.touchKey.mockRejectedValue(new Error('database down'));
 
-    await t.connection('reconnect');
-    await t.cache.tenantFor('h1');
-    await t.cache.tenantFor('h2');
-    expect(t.tenants.tenantIdForKeyHash).toHaveBeenCalledTimes(4);
-  });
+      expect(() => t.cache.noteUse(principal('k1'), 0)).not.toThrow();
+      await settle();
 
-  it('ignores a malformed revocation message', () => {
-    const t = setup();
-    expect(() => t.revoke(undefined as unknown as string)).not.toThrow();
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/k1.*database down/));
+    });
   });
 });

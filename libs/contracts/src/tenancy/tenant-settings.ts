@@ -70,21 +70,37 @@ export interface EffectiveTenantSettings {
   providers: TenantProviders;
 }
 
-/** Reads stored settings; a malformed stored value falls back to the default (never to no limit). */
+/**
+ * Each field of a stored object on its own: a malformed or unknown field (say, written
+ * by a newer version during a rolling deploy) is dropped, and only it falls back to
+ * the default; the tenant's other overrides stay.
+ */
+function fieldsOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>, stored: unknown): Partial<{ [K in keyof T]: z.infer<T[K]> }> {
+  const out: Record<string, unknown> = {};
+  if (!stored || typeof stored !== 'object' || Array.isArray(stored)) return out as Partial<{ [K in keyof T]: z.infer<T[K]> }>;
+  for (const [name, field] of Object.entries(schema.shape)) {
+    const value = (stored as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    const parsed = (field as z.ZodType).safeParse(value);
+    if (parsed.success && parsed.data !== undefined) out[name] = parsed.data;
+  }
+  return out as Partial<{ [K in keyof T]: z.infer<T[K]> }>;
+}
+
+/** Reads stored settings; a malformed stored value falls back to its default (never to no limit). */
 export function effectiveTenantSettings(stored: { limits: unknown; quotas: unknown; billing: unknown; providers: unknown }): EffectiveTenantSettings {
-  const limits = TenantLimits.safeParse(stored.limits);
-  const quotas = TenantQuotas.safeParse(stored.quotas);
+  const limits = fieldsOf(TenantLimits, stored.limits);
+  const q = fieldsOf(TenantQuotas, stored.quotas);
   const billing = TenantBilling.safeParse(stored.billing);
-  const providers = TenantProviders.safeParse(stored.providers);
-  const q = quotas.success ? quotas.data : {};
   return {
-    limits: { ...DEFAULT_RATE_LIMITS, ...(limits.success ? limits.data : {}) },
+    limits: { ...DEFAULT_RATE_LIMITS, ...limits } as Required<TenantLimits>,
     quotas: {
       max_active_sessions: q.max_active_sessions ?? DEFAULT_QUOTAS.max_active_sessions,
       max_queued_tasks_per_session: q.max_queued_tasks_per_session ?? DEFAULT_QUOTAS.max_queued_tasks_per_session,
       monthly_minutes: q.monthly_minutes ?? DEFAULT_QUOTAS.monthly_minutes,
     },
+    // One discriminated document: all of it or the default.
     billing: billing.success ? billing.data : DEFAULT_BILLING,
-    providers: providers.success ? providers.data : {},
+    providers: fieldsOf(TenantProviders, stored.providers),
   };
 }
