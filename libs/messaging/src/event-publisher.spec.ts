@@ -1,9 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { subjects } from '@avatar/contracts';
+import { subjects, TenantScopes } from '@avatar/contracts';
 import { decodeJson } from './json-codec';
 import { EventPublisher } from './event-publisher';
 
-const SCOPE = { tenantId: 'tenant-1', sessionId: 'session-1' };
+const SCOPE = { tenantId: TenantScopes.ofRecord('tenant-1'), sessionId: 'session-1' };
 const frame = (n: number) => ({ type: 'frame' as const, task_id: 't', frame_id: n, timestamp: 0, viseme: 'X', data: '', mime_type: 'image/svg+xml' });
 
 function setup() {

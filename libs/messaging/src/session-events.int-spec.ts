@@ -7,7 +7,7 @@ import path from 'node:path';
 import { connect, Msg, NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import * as infra from '../../../scripts/infra';
-import { EVENTS_STREAM, SessionEvent, STREAM_SEQUENCE_HEADER } from '@avatar/contracts';
+import { EVENTS_STREAM, SessionEvent, STREAM_SEQUENCE_HEADER, TenantScopes } from '@avatar/contracts';
 import { decodeJson } from './json-codec';
 import { EventPublisher } from './event-publisher';
 import { ensureEventsStream } from './nats-connection';
@@ -15,7 +15,7 @@ import { SessionHistory, StoredEvent } from './session-history';
 
 jest.setTimeout(30_000);
 
-const scope = { tenantId: 'tenant-1', sessionId: 'session-1' };
+const scope = { tenantId: TenantScopes.ofRecord('tenant-1'), sessionId: 'session-1' };
 let nats: infra.RunningServer;
 let nc: NatsConnection;
 let dir: string;
@@ -114,7 +114,7 @@ describe('events stream and publisher', () => {
 
   it('reads a session history after an id, in batches, and tells a stopped session', async () => {
     const publisher = new EventPublisher(nc);
-    const other = { tenantId: 'tenant-1', sessionId: 'session-2' };
+    const other = { tenantId: TenantScopes.ofRecord('tenant-1'), sessionId: 'session-2' };
     const seqs = await publisher.publishAll(other, Array.from({ length: 300 }, (_, i) => ({ type: 'status', status: 'idle', message: String(i) }) as SessionEvent));
     await publisher.publish(scope, { type: 'status', status: 'idle', message: 'not this session' });
     const history = new SessionHistory(nc);

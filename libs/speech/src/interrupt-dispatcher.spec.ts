@@ -1,11 +1,11 @@
-import { COMMANDS } from '@avatar/contracts';
+import { COMMANDS, TenantScopes } from '@avatar/contracts';
 import type { InterruptedTask } from '@avatar/persistence';
 import type { CommandBus, EventPublisher, SessionScope } from '@avatar/messaging';
 import { fakeEventPublisher } from '@avatar/testing';
 import { TaskEndings } from './task-endings';
 import { InterruptDispatcher } from './interrupt-dispatcher';
 
-const SCOPE: SessionScope = { tenantId: 'tenant-1', sessionId: 'session-1' };
+const SCOPE: SessionScope = { tenantId: TenantScopes.ofRecord('tenant-1'), sessionId: 'session-1' };
 
 function setup() {
   const events = fakeEventPublisher();

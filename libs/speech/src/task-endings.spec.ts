@@ -1,8 +1,9 @@
+import { TenantScopes } from '@avatar/contracts';
 import type { EventPublisher } from '@avatar/messaging';
 import { fakeEventPublisher } from '@avatar/testing';
 import { endingOf, TaskEndings } from './task-endings';
 
-const SCOPE = { tenantId: 'tenant-1', sessionId: 'session-1' };
+const SCOPE = { tenantId: TenantScopes.ofRecord('tenant-1'), sessionId: 'session-1' };
 
 function setup() {
   const log: string[] = [];

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { SPEAK_JOB, SPEAK_JOB_OPTIONS, SpeakJobData } from '@avatar/contracts';
+import { SPEAK_JOB, SPEAK_JOB_OPTIONS, SpeakJobData, TenantScopes } from '@avatar/contracts';
 import type { SpeechTasksRepository, TaskRef } from '@avatar/persistence';
 import type { WorkerConfig } from '../worker-config';
 import type { SpeechOrder } from './speech-order';
@@ -11,7 +11,7 @@ import type { TaskEndings } from '@avatar/speech';
 const RECONCILE_MS = 2000;
 
 const ref = (overrides: Partial<TaskRef> = {}): TaskRef => ({
-  tenantId: 'tenant-1',
+  tenantId: TenantScopes.ofRecord('tenant-1'),
   sessionId: 'session-1',
   id: 'task-1',
   seq: 3,
@@ -203,7 +203,7 @@ describe('SpeechReconciler', () => {
       const t = setup({
         unannounced: [
           ref({ id: 'a', status: 'completed', spokenSeconds: 2.5 }),
-          ref({ id: 'b', status: 'failed', error: 'vendor down', tenantId: 'tenant-2', sessionId: 'session-9' }),
+          ref({ id: 'b', status: 'failed', error: 'vendor down', tenantId: TenantScopes.ofRecord('tenant-2'), sessionId: 'session-9' }),
           ref({ id: 'c', status: 'interrupted' }),
         ],
       });

@@ -1,5 +1,6 @@
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import type { SpeakJobData } from '@avatar/contracts';
+import { TenantScopes } from '@avatar/contracts';
 import type { WorkerConfig } from '../worker-config';
 import type { ActiveSpeech } from './active-speech';
 import type { SpeechOrder } from './speech-order';
@@ -7,7 +8,7 @@ import { PARKED_FOR_MS } from './speech-order';
 import { SpeechProcessor, speechWorkerOptions } from './speech.processor';
 import type { RunOutcome, RunSpeechTaskUseCase } from './use-cases/run-speech-task.use-case';
 
-const DATA: SpeakJobData = { tenantId: 'tenant-1', sessionId: 'session-1', taskId: 'task-1', seq: 1 };
+const DATA: SpeakJobData = { tenantId: TenantScopes.ofRecord('tenant-1'), sessionId: 'session-1', taskId: 'task-1', seq: 1 };
 
 function setup(outcome: RunOutcome | Error) {
   const run = { execute: outcome instanceof Error ? jest.fn().mockRejectedValue(outcome) : jest.fn().mockResolvedValue(outcome) };

@@ -1,5 +1,6 @@
 // The event history write (one INSERT for a batch of sessions) on a real PostgreSQL.
 import { randomUUID } from 'node:crypto';
+import { TenantScope, TenantScopes } from '@avatar/contracts';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/infra';
 import { createDatabase, Database } from '../persistence.module';
 import { SessionEventsRepository } from './session-events.repository';
@@ -21,8 +22,8 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function session(): Promise<{ tenantId: string; sessionId: string }> {
-  const [tenantId, sessionId] = [randomUUID(), randomUUID()];
+async function session(): Promise<{ tenantId: TenantScope; sessionId: string }> {
+  const [tenantId, sessionId] = [TenantScopes.ofRecord(randomUUID()), randomUUID()];
   await connection.sql.pool.query(`INSERT INTO tenants (id, name) VALUES ($1::uuid, 'spec')`, [tenantId]);
   await connection.sql.pool.query(
     `INSERT INTO sessions (id, tenant_id, provider, avatar_id, quality, status) VALUES ($1::uuid, $2::uuid, 'local', 'a', 'high', 'active')`,

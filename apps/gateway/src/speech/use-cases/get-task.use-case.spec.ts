@@ -1,9 +1,9 @@
-import { PlatformError } from '@avatar/contracts';
+import { PlatformError, TenantScopes } from '@avatar/contracts';
 import type { SpeechTaskRow, SpeechTasksRepository } from '@avatar/persistence';
 import { speechTaskRow as taskRow } from '@avatar/testing';
 import { GetTaskUseCase } from './get-task.use-case';
 
-const TENANT = 'tenant-1';
+const TENANT = TenantScopes.ofRecord('tenant-1');
 const TASK = 'task-1';
 
 function setup(row: SpeechTaskRow | null) {

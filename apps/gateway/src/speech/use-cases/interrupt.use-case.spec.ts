@@ -1,9 +1,10 @@
+import { TenantScopes } from '@avatar/contracts';
 import type { InterruptedTask, SessionInterrupt, SpeechTasksRepository } from '@avatar/persistence';
 import type { InterruptDispatcher } from '@avatar/speech';
 import { caughtPlatformError } from '@avatar/testing';
 import { InterruptUseCase } from './interrupt.use-case';
 
-const TENANT = 'tenant-1';
+const TENANT = TenantScopes.ofRecord('tenant-1');
 const SESSION = 'session-1';
 const INTERRUPTED: InterruptedTask[] = [
   { id: 't1', previous: 'speaking' },

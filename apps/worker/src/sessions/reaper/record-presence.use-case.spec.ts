@@ -1,8 +1,9 @@
+import { TenantScopes } from '@avatar/contracts';
 import type { SessionsRepository } from '@avatar/persistence';
 import { RecordPresenceUseCase } from './record-presence.use-case';
 
-const A = '11111111-1111-4111-8111-111111111111';
-const B = '22222222-2222-4222-8222-222222222222';
+const A = TenantScopes.ofRecord('11111111-1111-4111-8111-111111111111');
+const B = TenantScopes.ofRecord('22222222-2222-4222-8222-222222222222');
 const S = 'abcdef33-3333-4333-8333-333333333333';
 
 function setup() {
@@ -26,7 +27,7 @@ describe('RecordPresenceUseCase', () => {
 
   it('drops ids that cannot be a session’s and skips the database when nothing is left', async () => {
     const t = setup();
-    await expect(t.useCase.execute([{ tenantId: A, sessionId: S.toUpperCase() }, { tenantId: 'x', sessionId: S }])).resolves.toBe(0);
+    await expect(t.useCase.execute([{ tenantId: A, sessionId: S.toUpperCase() }, { tenantId: TenantScopes.ofRecord('x'), sessionId: S }])).resolves.toBe(0);
     expect(t.sessions.recordPresence).not.toHaveBeenCalled();
   });
 });

@@ -1,9 +1,10 @@
+import { TenantScopes } from '@avatar/contracts';
 import type { InterruptedTask, SpeechTasksRepository } from '@avatar/persistence';
 import type { SessionScope } from '@avatar/messaging';
 import type { InterruptDispatcher } from '@avatar/speech';
 import { InterruptSessionUseCase } from './interrupt-session.use-case';
 
-const SCOPE: SessionScope = { tenantId: 'tenant-1', sessionId: 'session-1' };
+const SCOPE: SessionScope = { tenantId: TenantScopes.ofRecord('tenant-1'), sessionId: 'session-1' };
 
 function setup(interrupted: InterruptedTask[]) {
   const tasks = { interruptPending: jest.fn().mockResolvedValue(interrupted) };

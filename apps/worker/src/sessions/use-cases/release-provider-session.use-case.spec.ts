@@ -1,8 +1,9 @@
+import { TenantScopes } from '@avatar/contracts';
 import type { SessionRow, SessionsRepository } from '@avatar/persistence';
 import type { AvatarProvider, ProviderRegistry } from '@avatar/providers';
 import { ReleaseProviderSessionUseCase } from './release-provider-session.use-case';
 
-const scope = { tenantId: 'tenant-1', sessionId: 'session-1' };
+const scope = { tenantId: TenantScopes.ofRecord('tenant-1'), sessionId: 'session-1' };
 
 function setup(session: Partial<SessionRow> | null) {
   const provider = { stop: jest.fn().mockResolvedValue(undefined) } as unknown as jest.Mocked<AvatarProvider>;

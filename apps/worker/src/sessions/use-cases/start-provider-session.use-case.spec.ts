@@ -1,7 +1,8 @@
+import { TenantScopes } from '@avatar/contracts';
 import type { AvatarProvider, ProviderRegistry } from '@avatar/providers';
 import { StartProviderSessionUseCase } from './start-provider-session.use-case';
 
-const SCOPE = { tenantId: 'tenant-1', sessionId: 'session-1' };
+const SCOPE = { tenantId: TenantScopes.ofRecord('tenant-1'), sessionId: 'session-1' };
 
 function setup(start: AvatarProvider['start']) {
   const provider = { name: 'local', start: jest.fn(start), connect: jest.fn(), stop: jest.fn() };

@@ -1,3 +1,4 @@
+import { TenantScopes } from '@avatar/contracts';
 import { Logger } from '@nestjs/common';
 import type { SessionRow, SessionsRepository, SpeechTasksRepository } from '@avatar/persistence';
 import type { ProviderRegistry } from '@avatar/providers';
@@ -5,7 +6,7 @@ import { sessionRow } from '@avatar/testing';
 import type { InterruptSessionUseCase } from './interrupt-session.use-case';
 import { StopProviderSessionUseCase } from './stop-provider-session.use-case';
 
-const SCOPE = { tenantId: 'tenant-1', sessionId: 'session-1' };
+const SCOPE = { tenantId: TenantScopes.ofRecord('tenant-1'), sessionId: 'session-1' };
 
 /** A session its client stopped after a minute, still holding its vendor session. */
 const stoppedRow = (overrides: Partial<SessionRow> = {}): SessionRow =>

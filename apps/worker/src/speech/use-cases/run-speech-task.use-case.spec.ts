@@ -1,3 +1,4 @@
+import { TenantScopes } from '@avatar/contracts';
 import { Logger } from '@nestjs/common';
 import type { SpeakJobData } from '@avatar/contracts';
 import type { ClaimedTask, ClaimRefusal, SpeechTasksRepository } from '@avatar/persistence';
@@ -12,7 +13,7 @@ import type { SpeechOrder } from '../speech-order';
 import { TaskEndings } from '@avatar/speech';
 import { RetryableSpeechError, RunSpeechTaskUseCase } from './run-speech-task.use-case';
 
-const TENANT = '11111111-1111-4111-8111-111111111111';
+const TENANT = TenantScopes.ofRecord('11111111-1111-4111-8111-111111111111');
 const SESSION = '22222222-2222-4222-8222-222222222222';
 const TASK = '33333333-3333-4333-8333-333333333333';
 const NEXT = '44444444-4444-4444-8444-444444444444';
