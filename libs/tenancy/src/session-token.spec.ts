@@ -31,4 +31,17 @@ describe('session token', () => {
     expect(verifySessionToken(`${h}.${forged}.${s}`, secret, 'session-1')).toEqual({ ok: false, reason: 'bad_signature' });
     expect(verifySessionToken('not-a-token', secret, 'session-1')).toEqual({ ok: false, reason: 'malformed' });
   });
+  it('carries the WebSocket message rate when the signer gives one, and none otherwise', () => {
+    const withRate = verifySessionToken(signSessionToken({ ...ids, ttlSeconds: 60, wsMessagesPerSecond: 5 }, secret), secret, 'session-1');
+    expect(withRate).toEqual({ ok: true, claims: expect.objectContaining({ wsr: 5 }) });
+    const without = verifySessionToken(signSessionToken({ ...ids, ttlSeconds: 60 }, secret), secret, 'session-1');
+    expect(without.ok && 'wsr' in without.claims).toBe(false);
+  });
+
+  it('refuses a signed token whose rate claim is out of bounds', () => {
+    for (const wsr of [0, 1.5, 10_001, '5']) {
+      const token = signSessionToken({ ...ids, ttlSeconds: 60, wsMessagesPerSecond: wsr as number }, secret);
+      expect(verifySessionToken(token, secret, 'session-1')).toEqual({ ok: false, reason: 'malformed' });
+    }
+  });
 });

@@ -13,7 +13,16 @@ export interface SessionTokenClaims {
   /** issued at, expires at: seconds since the epoch */
   iat: number;
   exp: number;
+  /**
+   * The tenant's WebSocket messages per second per connection (its
+   * ws_messages_per_second at signing time); absent = the notifier's default. Carried
+   * in the token so the notifier needs no database or settings look-up on connect.
+   */
+  wsr?: number;
 }
+
+/** Bounds of the `wsr` claim (as TenantLimits.ws_messages_per_second). */
+const MAX_WS_RATE = 10_000;
 
 export type TokenCheck =
   | { ok: true; claims: SessionTokenClaims }
@@ -26,12 +35,13 @@ function sign(input: string, secret: string): Buffer {
 }
 
 export function signSessionToken(
-  input: { tenantId: string; sessionId: string; ttlSeconds: number },
+  input: { tenantId: string; sessionId: string; ttlSeconds: number; wsMessagesPerSecond?: number },
   secret: string,
   now: number = Date.now(),
 ): string {
   const iat = Math.floor(now / 1000);
   const claims: SessionTokenClaims = { tid: input.tenantId, sid: input.sessionId, iat, exp: iat + input.ttlSeconds };
+  if (input.wsMessagesPerSecond !== undefined) claims.wsr = input.wsMessagesPerSecond;
   const body = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   return `${body}.${sign(body, secret).toString('base64url')}`;
 }
@@ -49,6 +59,7 @@ export function verifySessionToken(token: string, secret: string, expectedSessio
     return { ok: false, reason: 'malformed' };
   }
   if (typeof claims.tid !== 'string' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') return { ok: false, reason: 'malformed' };
+  if (claims.wsr !== undefined && !(Number.isInteger(claims.wsr) && claims.wsr >= 1 && claims.wsr <= MAX_WS_RATE)) return { ok: false, reason: 'malformed' };
   if (claims.exp * 1000 <= now) return { ok: false, reason: 'expired' };
   if (claims.sid !== expectedSessionId) return { ok: false, reason: 'wrong_session' };
   return { ok: true, claims };

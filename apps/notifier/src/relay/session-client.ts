@@ -22,7 +22,7 @@ export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
  */
 export class SessionClient {
   readonly feed: SocketFeed;
-  readonly limiter = new MessageRateLimiter(WS_MAX_MESSAGES_PER_SECOND);
+  readonly limiter: MessageRateLimiter;
   /** At most one interrupt request in flight; more while it runs are coalesced into one. */
   interruptInFlight = false;
   interruptQueued = false;
@@ -33,7 +33,10 @@ export class SessionClient {
     /** When the session token expires (ms since the epoch): the socket is closed then. */
     readonly expiresAtMs: number,
     lastEventId?: number,
+    /** The tenant's messages per second (the session token's `wsr` claim), else the platform default. */
+    readonly messagesPerSecond: number = WS_MAX_MESSAGES_PER_SECOND,
   ) {
+    this.limiter = new MessageRateLimiter(messagesPerSecond);
     this.feed = new SocketFeed((text, type) => this.output(text, type), lastEventId ?? 0);
   }
 

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
 import type { RawData, WebSocket } from 'ws';
-import { COMMANDS, InterruptCommand, InterruptReply, WS_CLOSE_CODES, WS_ERROR_CODES, WS_MAX_MESSAGES_PER_SECOND, WS_MAX_PAYLOAD_BYTES, TenantScopes } from '@avatar/contracts';
+import { COMMANDS, InterruptCommand, InterruptReply, WS_CLOSE_CODES, WS_ERROR_CODES, WS_MAX_PAYLOAD_BYTES, TenantScopes } from '@avatar/contracts';
 import { CommandBus } from '@avatar/messaging';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../notifier-config';
 import { SessionClient } from '../relay/session-client';
@@ -34,7 +34,9 @@ export class SessionGateway implements OnGatewayConnection, OnGatewayDisconnect 
   ) {}
 
   handleConnection(socket: SessionSocket, request: SessionSocketRequest): void {
-    const client = new SessionClient(socket, { tenantId: TenantScopes.authenticated(request.session.tid), sessionId: request.session.sid }, request.session.exp * 1000, request.lastEventId);
+    const scope = { tenantId: TenantScopes.authenticated(request.session.tid), sessionId: request.session.sid };
+    // The tenant's ws_messages_per_second travels in the token (claim `wsr`, signed by the gateway).
+    const client = new SessionClient(socket, scope, request.session.exp * 1000, request.lastEventId, request.session.wsr);
     socket.client = client;
     socket.on('message', (data: RawData) => this.receive(client, data));
     void this.hub.attach(client, request.admission, request.lastEventId);
@@ -50,7 +52,7 @@ export class SessionGateway implements OnGatewayConnection, OnGatewayDisconnect 
         client.close(WS_CLOSE_CODES.POLICY_VIOLATION, 'rate limit exceeded');
         return;
       case 'warn':
-        client.sendError(WS_ERROR_CODES.RATE_LIMITED, `more than ${WS_MAX_MESSAGES_PER_SECOND} messages per second: messages dropped`);
+        client.sendError(WS_ERROR_CODES.RATE_LIMITED, `more than ${client.messagesPerSecond} messages per second: messages dropped`);
         return;
       case 'reject':
         return;

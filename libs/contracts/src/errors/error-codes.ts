@@ -35,7 +35,7 @@ export const WS_ERROR_CODES = {
   UNKNOWN_MESSAGE_TYPE: 'UNKNOWN_MESSAGE_TYPE',
   UNSUPPORTED_MESSAGE: 'UNSUPPORTED_MESSAGE',
   COMMAND_FAILED: 'COMMAND_FAILED',
-  /** More than WS_MAX_MESSAGES_PER_SECOND messages: the excess is dropped (then the socket is closed with 1008). */
+  /** More than the tenant's messages per second (default WS_MAX_MESSAGES_PER_SECOND): the excess is dropped (then the socket is closed with 1008). */
   RATE_LIMITED: 'RATE_LIMITED',
 } as const;
 export type WsErrorCode = (typeof WS_ERROR_CODES)[keyof typeof WS_ERROR_CODES];

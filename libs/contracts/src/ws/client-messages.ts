@@ -29,7 +29,7 @@ export const WS_LAST_EVENT_ID_PARAM = 'last_event_id';
 
 /** Largest client message (sized for the realtime protocol's audio chunks); a larger one closes the socket with 1009. */
 export const WS_MAX_PAYLOAD_BYTES = 256 * 1024;
-/** Client messages per second per socket (token bucket, burst of the same size). */
+/** Client messages per second per socket (token bucket, burst of the same size): the default; a tenant's ws_messages_per_second, carried in its session token (claim wsr), replaces it. */
 export const WS_MAX_MESSAGES_PER_SECOND = 100;
 
 /** Close codes of session sockets. */

@@ -1,17 +1,20 @@
+import { TenantScopes } from '@avatar/contracts';
 import type { SessionRow, SessionsRepository } from '@avatar/persistence';
 import { verifySessionToken } from '@avatar/tenancy';
 import { caughtPlatformError, sessionRow } from '@avatar/testing';
 import type { GatewayConfig } from '../../gateway-config';
+import type { TenantSettingsCache } from '../../tenancy/tenant-settings.cache';
 import { IssueSessionTokenUseCase } from './issue-session-token.use-case';
 
-const TENANT = 'tenant-1';
+const TENANT = TenantScopes.ofRecord('tenant-1');
 const SESSION = 'session-1';
 const SECRET = 'a-session-token-secret-of-32-chars!!';
 const CONFIG = { SESSION_TOKEN_SECRET: SECRET, SESSION_TOKEN_TTL_SECONDS: 900 } as unknown as GatewayConfig;
 
-function setup(session: SessionRow | null) {
+function setup(session: SessionRow | null, wsMessagesPerSecond = 100) {
   const sessions = { find: jest.fn().mockResolvedValue(session) };
-  return { useCase: new IssueSessionTokenUseCase(sessions as unknown as SessionsRepository, CONFIG), sessions };
+  const tenantSettings = { settingsOf: jest.fn(async () => ({ limits: { ws_messages_per_second: wsMessagesPerSecond } })) };
+  return { useCase: new IssueSessionTokenUseCase(sessions as unknown as SessionsRepository, CONFIG, tenantSettings as unknown as TenantSettingsCache), sessions, tenantSettings };
 }
 
 describe('IssueSessionTokenUseCase', () => {
@@ -44,5 +47,14 @@ describe('IssueSessionTokenUseCase', () => {
     expect(err.code).toBe('SESSION_NOT_ACTIVE');
     expect(err.status).toBe(409);
     expect(err.details).toEqual({ session_id: SESSION, status: 'stopped' });
+  });
+
+  it("puts the tenant's current WebSocket message rate in the token (claim wsr)", async () => {
+    const t = setup(sessionRow({ id: SESSION, status: 'active' }), 5);
+
+    const response = await t.useCase.execute(TENANT, SESSION);
+
+    expect(t.tenantSettings.settingsOf).toHaveBeenCalledWith(TENANT);
+    expect(verifySessionToken(response.access_token, SECRET, SESSION)).toEqual({ ok: true, claims: expect.objectContaining({ wsr: 5 }) });
   });
 });

@@ -4,6 +4,7 @@ import { PlatformError, SessionTokenResponse } from '@avatar/contracts';
 import { SessionsRepository } from '@avatar/persistence';
 import { signSessionToken } from '@avatar/tenancy';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
+import { TenantSettingsCache } from '../../tenancy/tenant-settings.cache';
 import { findSessionOrThrow } from './find-session';
 
 /** Statuses a session can still be watched in. */
@@ -18,6 +19,7 @@ export class IssueSessionTokenUseCase {
   constructor(
     private readonly sessions: SessionsRepository,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly tenantSettings: TenantSettingsCache,
   ) {}
 
   async execute(tenantId: TenantScope, sessionId: string): Promise<SessionTokenResponse> {
@@ -26,8 +28,10 @@ export class IssueSessionTokenUseCase {
       throw PlatformError.sessionNotActive(session.id, session.status, ': a token is issued for a created or active session only');
     }
     const ttlSeconds = this.config.SESSION_TOKEN_TTL_SECONDS;
+    // The tenant's WebSocket message rate at the time of issue (claim wsr).
+    const wsMessagesPerSecond = (await this.tenantSettings.settingsOf(tenantId)).limits.ws_messages_per_second;
     return {
-      access_token: signSessionToken({ tenantId, sessionId: session.id, ttlSeconds }, this.config.SESSION_TOKEN_SECRET),
+      access_token: signSessionToken({ tenantId, sessionId: session.id, ttlSeconds, wsMessagesPerSecond }, this.config.SESSION_TOKEN_SECRET),
       expires_in: ttlSeconds,
     };
   }
