@@ -239,7 +239,7 @@ describe('HTTP edge', () => {
 
       const stopped = await api.post('/v1/streaming.stop', { session_id: upper });
       expect(stopped.status).toBe(200);
-      expect(stopped.body).toEqual({ status: 'stopped', duration: expect.any(Number) });
+      expect(stopped.body).toEqual({ status: 'stopped', duration: expect.any(Number), billed_seconds: expect.any(Number) });
       const event = await socket.waitFor((e) => e.type === 'session.stopped');
       expect(event.session_id).toBe(sessionId);
       expect(event.duration).toBe(stopped.body.duration);

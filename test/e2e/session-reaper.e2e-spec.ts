@@ -138,10 +138,10 @@ describe('session lifecycle: idle timeout, presence, max duration, reaper after 
     const stopped = await socket.waitFor((e) => e.type === 'session.stopped', 20_000);
     await socket.close();
 
-    expect(stopped).toMatchObject({ reason: 'max_duration', duration: 2 });
+    expect(stopped).toMatchObject({ reason: 'max_duration', duration: 2, billed_seconds: 2 });
     expect(await facts(sessionId)).toMatchObject({ status: 'stopped', end_reason: 'max_duration', duration_ms: 2000, span_ms: 2000 });
     const stop = await api.post('/v1/streaming.stop', { session_id: sessionId });
-    expect(stop.body).toEqual({ status: 'stopped', duration: 2 });
+    expect(stop.body).toEqual({ status: 'stopped', duration: 2, billed_seconds: 2 });
   });
 
   it('kill -9 of every app, a gap longer than the grace, a restart: the session ends at its last heartbeat, reason reaped, once', async () => {
@@ -170,9 +170,10 @@ describe('session lifecycle: idle timeout, presence, max duration, reaper after 
     await waitFor(async () => (await pendingTasks(sessionId)) === 0, 'the session still has queued or speaking tasks');
     await waitFor(async () => stoppedEvents.count() > 0, 'no session.stopped published');
     await sleep(5 * REAPER_MS);
-    expect(stoppedEvents.events).toEqual([expect.objectContaining({ event: { type: 'session.stopped', reason: 'reaped', duration: ended.duration_ms! / 1000 } })]);
+    const billed = Math.ceil(ended.duration_ms! / 1000);
+    expect(stoppedEvents.events).toEqual([expect.objectContaining({ event: { type: 'session.stopped', reason: 'reaped', duration: ended.duration_ms! / 1000, billed_seconds: billed } })]);
     const stop = await api.post('/v1/streaming.stop', { session_id: sessionId });
-    expect(stop.body).toEqual({ status: 'stopped', duration: ended.duration_ms! / 1000 });
+    expect(stop.body).toEqual({ status: 'stopped', duration: ended.duration_ms! / 1000, billed_seconds: billed });
   });
 
   async function pendingTasks(sessionId: string): Promise<number> {

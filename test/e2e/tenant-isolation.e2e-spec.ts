@@ -46,6 +46,16 @@ const ROUTE_PROBES: Record<string, Probe> = {
       expect(JSON.stringify(list.body)).not.toContain(a.sessionId);
     },
   },
+  getSession: { kind: 'by-id', call: (api, ids) => api.get(`/v1/sessions/${ids.sessionId}`) },
+  usage: {
+    kind: 'tenant-wide',
+    // B's report counts B's started sessions only: A's running session would make it one more.
+    check: async (b) => {
+      const [report, list] = await Promise.all([b.get('/v1/usage?group_by=provider'), b.get('/v1/streaming.sessions?limit=500')]);
+      expect(report.status).toBe(200);
+      expect(report.body.totals.sessions).toBe(list.body.sessions.filter((s: { started_at: string | null }) => s.started_at !== null).length);
+    },
+  },
 };
 
 /** The answer with the probed ids masked, so answers for different ids compare equal when they say the same thing. */

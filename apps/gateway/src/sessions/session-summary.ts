@@ -18,5 +18,6 @@ export function toSessionSummary(session: SessionRow, now?: Date): SessionSummar
     ended_at: session.endedAt?.toISOString() ?? null,
     duration: sessionDurationSeconds(session, now),
     end_reason: session.endReason ?? null,
+    billed_seconds: session.billedSeconds ?? null,
   };
 }

@@ -16,6 +16,7 @@ import {
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { TenantId } from '../auth/tenant-id.decorator';
 import { RequiredScope } from '../auth/required-scope.decorator';
+import { RateLimit } from '../limits/rate-limit.decorator';
 import { validate } from '../common/zod-validation.pipe';
 import { CreateSessionUseCase } from './use-cases/create-session.use-case';
 import { StartSessionUseCase } from './use-cases/start-session.use-case';
@@ -35,6 +36,7 @@ export class SessionsController {
   ) {}
 
   @RequiredScope(V1_ROUTES.createSession.scope)
+  @RateLimit('sessions')
   @Post(V1_ROUTES.createSession.path)
   @HttpCode(200)
   create(@TenantId() tenantId: TenantScope, @Body(validate(CreateSessionRequest)) body: CreateSessionRequest): Promise<CreateSessionResponse> {

@@ -4,6 +4,7 @@ import { API_PREFIX, InterruptResponse, V1_ROUTES, SessionIdRequest, SpeakReques
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { TenantId } from '../auth/tenant-id.decorator';
 import { RequiredScope } from '../auth/required-scope.decorator';
+import { RateLimit } from '../limits/rate-limit.decorator';
 import { validate } from '../common/zod-validation.pipe';
 import { SpeakUseCase } from './use-cases/speak.use-case';
 import { InterruptUseCase } from './use-cases/interrupt.use-case';
@@ -19,6 +20,7 @@ export class SpeechController {
   ) {}
 
   @RequiredScope(V1_ROUTES.speak.scope)
+  @RateLimit('speak')
   @Post(V1_ROUTES.speak.path)
   @HttpCode(200)
   speakText(@TenantId() tenantId: TenantScope, @Body(validate(SpeakRequest)) body: SpeakRequest): Promise<SpeakResponse> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CreateSessionRequest, CreateSessionResponse, InterruptResponse, ListSessionsQuery, ListSessionsResponse, SessionIdRequest, SessionTokenResponse, StartSessionRequest, StartSessionResponse, StopSessionResponse } from './streaming.dto';
+import { CreateSessionRequest, CreateSessionResponse, InterruptResponse, ListSessionsQuery, ListSessionsResponse, SessionHistoryResponse, SessionIdParam, SessionIdRequest, SessionTokenResponse, StartSessionRequest, StartSessionResponse, StopSessionResponse } from './streaming.dto';
+import { UsageQuery, UsageResponse } from './usage.dto';
 import { SpeakRequest, SpeakResponse, TaskIdParam, TaskResponse } from './speech.dto';
 import { ErrorCode } from '../errors/error-codes';
 import type { ApiKeyScope } from '../tenancy/api-key-scopes';
@@ -44,12 +45,12 @@ const AUTH_ERRORS = ['UNAUTHORIZED', 'FORBIDDEN'] as const satisfies ErrorCode[]
 export const V1_ROUTES = {
   createSession: {
     method: 'POST', path: 'streaming.new', summary: 'Create a session and the token its frontend connects with',
-    body: CreateSessionRequest, response: CreateSessionResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, ...BODY_ERRORS],
+    body: CreateSessionRequest, response: CreateSessionResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'QUOTA_EXCEEDED', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
     scope: 'sessions:write',
   },
   startSession: {
     method: 'POST', path: 'streaming.start', summary: 'Start the session on its provider; billing starts',
-    body: StartSessionRequest, response: StartSessionResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'PROVIDER_ERROR', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
+    body: StartSessionRequest, response: StartSessionResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'QUOTA_EXCEEDED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'PROVIDER_ERROR', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
     scope: 'sessions:write',
   },
   stopSession: {
@@ -63,13 +64,13 @@ export const V1_ROUTES = {
     scope: 'sessions:write',
   },
   listSessions: {
-    method: 'GET', path: 'streaming.sessions', summary: "The tenant's sessions, newest first",
+    method: 'GET', path: 'streaming.sessions', summary: "The tenant's sessions: filtered by status, provider and creation time, sorted, a page at a time (cursor)",
     query: ListSessionsQuery, response: ListSessionsResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS],
     scope: 'sessions:read',
   },
   speak: {
     method: 'POST', path: 'avatar.speak', summary: 'Queue text for the avatar to speak, in order',
-    body: SpeakRequest, response: SpeakResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
+    body: SpeakRequest, response: SpeakResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'QUOTA_EXCEEDED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
     scope: 'sessions:write',
   },
   interrupt: {
@@ -81,5 +82,15 @@ export const V1_ROUTES = {
     method: 'GET', path: 'tasks/:task_id', summary: 'A speech task: status, timings, error',
     params: TaskIdParam, response: TaskResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'TASK_NOT_FOUND'],
     scope: 'sessions:read',
+  },
+  getSession: {
+    method: 'GET', path: 'sessions/:session_id', summary: 'One session with its tasks and its event history (for dashboards and support)',
+    params: SessionIdParam, response: SessionHistoryResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'SESSION_NOT_FOUND'],
+    scope: 'sessions:read',
+  },
+  usage: {
+    method: 'GET', path: 'usage', summary: "The tenant's usage over a range, grouped by UTC day, provider or avatar (JSON or CSV)",
+    query: UsageQuery, response: UsageResponse, alsoProduces: ['text/csv'], errors: ['VALIDATION_ERROR', ...AUTH_ERRORS],
+    scope: 'usage:read',
   },
 } as const satisfies Record<string, RouteContract & { scope: ApiKeyScope }>;

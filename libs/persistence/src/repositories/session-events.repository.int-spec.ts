@@ -101,3 +101,23 @@ describe('SessionEventsRepository.appendMany', () => {
     expect(await announcedAt(other)).toBeNull();
   });
 });
+
+describe('SessionEventsRepository.listOfSession (history)', () => {
+  it('answers the session’s events in stream order (numeric: 9 before 10), the latest ones when there are more than the limit, only to its tenant', async () => {
+    const a = await session();
+    const at = new Date('2026-11-21T10:00:00.000Z');
+    const seqs = [3, 9, 10, 11, 100];
+    await repo.append(a.tenantId, a.sessionId, seqs.map((streamSeq) => ({ streamSeq, type: 'status', payload: { status: 'idle', n: streamSeq }, createdAt: at })));
+
+    const all = await repo.listOfSession(a.tenantId, a.sessionId, 10);
+    const last3 = await repo.listOfSession(a.tenantId, a.sessionId, 3);
+
+    expect(all.truncated).toBe(false);
+    expect(all.events.map((e) => e.streamSeq)).toEqual(seqs);
+    expect(all.events[0]).toEqual({ streamSeq: 3, type: 'status', taskId: null, payload: { status: 'idle', n: 3 }, createdAt: at });
+    expect(last3).toMatchObject({ truncated: true });
+    expect(last3.events.map((e) => e.streamSeq)).toEqual([10, 11, 100]);
+    const other = await session();
+    await expect(repo.listOfSession(other.tenantId, a.sessionId, 10)).resolves.toEqual({ events: [], truncated: false });
+  });
+});

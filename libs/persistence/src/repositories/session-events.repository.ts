@@ -21,10 +21,32 @@ export interface SessionEventGroup {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** One recorded event, as the history API reads it. */
+export interface HistoryEvent {
+  streamSeq: number;
+  type: string;
+  taskId: string | null;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+}
+
 /** The session event history (what happened, for dashboards and audits). */
 @Injectable()
 export class SessionEventsRepository {
   constructor(@Inject(SQL_CLIENT) private readonly sql: SqlClient) {}
+
+  /**
+   * The session's recorded events in stream order: the last `limit` of them, and
+   * whether earlier ones were left out (a session's history is bounded per answer).
+   */
+  async listOfSession(tenantId: TenantScope, sessionId: string, limit: number): Promise<{ events: HistoryEvent[]; truncated: boolean }> {
+    const rows = await this.sql.rows<{ seq: string; type: string; task_id: string | null; payload: Record<string, unknown>; created_at: Date }>(sql`
+      SELECT e.stream_seq::text AS seq, e.type, e.task_id, e.payload, e.created_at FROM session_events e
+       WHERE e.tenant_id = ${tenantId}::uuid AND e.session_id = ${sessionId}::uuid
+       ORDER BY e.stream_seq DESC LIMIT ${limit + 1}`);
+    const events = rows.slice(0, limit).reverse().map((r) => ({ streamSeq: Number(r.seq), type: r.type, taskId: r.task_id, payload: r.payload, createdAt: r.created_at }));
+    return { events, truncated: rows.length > limit };
+  }
 
   /** Idempotent on (session, stream sequence): a redelivered event is written once. */
   async append(tenantId: TenantScope, sessionId: string, events: RecordedEvent[]): Promise<void> {

@@ -3,6 +3,7 @@
 // Time is set up in the database itself (`now() - interval …`), so every figure below
 // is compared with the database's own clock, exactly.
 import { randomUUID } from 'node:crypto';
+import { TenantScope, TenantScopes } from '@avatar/contracts';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/infra';
 import { createDatabase, Database } from '../persistence.module';
 import type { Db } from './prisma-client.token';
@@ -30,8 +31,8 @@ afterEach(async () => {
   await database.drop();
 });
 
-async function tenant(): Promise<string> {
-  const id = randomUUID();
+async function tenant(): Promise<TenantScope> {
+  const id = TenantScopes.ofRecord(randomUUID());
   await db.$executeRawUnsafe(`INSERT INTO tenants (id, name) VALUES ($1::uuid, 'spec')`, id);
   return id;
 }
@@ -212,6 +213,23 @@ describe('beatAndReap: idle timeout', () => {
   });
 });
 
+describe('beatAndReap: sessions created and never started', () => {
+  it('ends one created longer ago than its idle timeout (nothing billed), and leaves a recent one', async () => {
+    const t = await tenant();
+    const stale = await session(t, { startedAgo: null, idleTimeoutS: 60 });
+    const recent = await session(t, { startedAgo: null, idleTimeoutS: 60 });
+    await db.$executeRawUnsafe(`UPDATE sessions SET created_at = now() - interval '61 seconds' WHERE id = $1::uuid`, stale);
+
+    const result = await repo.beatAndReap(SETTINGS);
+
+    expect(result.ended).toEqual([expect.objectContaining({ tenantId: t, sessionId: stale, reason: 'idle_timeout', durationMs: 0 })]);
+    expect(await row(stale)).toMatchObject({ status: 'stopped', end_reason: 'idle_timeout', duration_ms: 0 });
+    expect((await row(recent)).status).toBe('created');
+    const billed = await db.$queryRawUnsafe<Array<{ billed_seconds: number }>>(`SELECT billed_seconds FROM sessions WHERE id = $1::uuid`, stale);
+    expect(billed[0].billed_seconds).toBe(0);
+  });
+});
+
 describe('beatAndReap: max duration', () => {
   it('ends a busy, watched session at exactly its max duration', async () => {
     const t = await tenant();
@@ -363,3 +381,235 @@ describe('markStarted', () => {
   });
 });
 
+
+interface Billed {
+  duration_ms: number | null;
+  billed_seconds: number | null;
+  end_reason: string | null;
+}
+async function billed(sessionId: string): Promise<Billed> {
+  const rows = await db.$queryRawUnsafe<Billed[]>(`SELECT duration_ms, billed_seconds, end_reason FROM sessions WHERE id = $1::uuid`, sessionId);
+  return rows[0];
+}
+async function billing(tenantId: string, rule: Record<string, unknown>): Promise<void> {
+  await db.$executeRawUnsafe(`UPDATE tenants SET billing = $2::jsonb WHERE id = $1::uuid`, tenantId, JSON.stringify(rule));
+}
+
+describe('billed_seconds: fixed by every ending statement with the tenant’s billing rule', () => {
+  it('stop: per second, rounded up; 0 for a session that never started', async () => {
+    const t = await tenant();
+    await repo.beatAndReap(SETTINGS);
+    const live = await session(t, { startedAgo: 10.2 });
+    const created = await session(t, { startedAgo: null });
+
+    const result = await repo.stop(t, live, 'client_stop');
+    await repo.stop(t, created, 'client_stop');
+
+    const row = await billed(live);
+    expect(row.billed_seconds).toBe(Math.ceil(row.duration_ms! / 1000));
+    expect(row.billed_seconds).toBeGreaterThanOrEqual(11);
+    expect(result).toMatchObject({ outcome: 'stopped', session: { billedSeconds: row.billed_seconds } });
+    expect(await billed(created)).toMatchObject({ duration_ms: 0, billed_seconds: 0 });
+  });
+
+  it('stop: a minimum charge for a short session, none for one that never started', async () => {
+    const t = await tenant();
+    await billing(t, { model: 'minimum_then_per_second', minimum_seconds: 60 });
+    await repo.beatAndReap(SETTINGS);
+    const short = await session(t, { startedAgo: 5 });
+    const long = await session(t, { startedAgo: 90.5 });
+    const created = await session(t, { startedAgo: null });
+
+    for (const id of [short, long, created]) await repo.stop(t, id, 'client_stop');
+
+    expect((await billed(short)).billed_seconds).toBe(60);
+    const longRow = await billed(long);
+    expect(longRow.billed_seconds).toBe(Math.ceil(longRow.duration_ms! / 1000));
+    expect((await billed(created)).billed_seconds).toBe(0);
+  });
+
+  it('beatAndReap: a reaped session is billed with its tenant’s rule, and the result carries it', async () => {
+    const perSecond = await tenant();
+    const withMinimum = await tenant();
+    await billing(withMinimum, { model: 'minimum_then_per_second', minimum_seconds: 300 });
+    const a = await session(perSecond, { startedAgo: 200, idleTimeoutS: 60 });
+    const b = await session(withMinimum, { startedAgo: 200, idleTimeoutS: 60 });
+
+    const result = await repo.beatAndReap(SETTINGS);
+
+    expect(await billed(a)).toMatchObject({ duration_ms: 60_000, billed_seconds: 60, end_reason: 'idle_timeout' });
+    expect(await billed(b)).toMatchObject({ duration_ms: 60_000, billed_seconds: 300 });
+    expect(result.ended.map((e) => [e.sessionId, e.durationMs, e.billedSeconds]).sort()).toEqual(
+      [
+        [a, 60_000, 60],
+        [b, 60_000, 300],
+      ].sort(),
+    );
+  });
+
+  it('beatAndReap: a session ending at a sub-second moment is billed the next whole second', async () => {
+    const t = await tenant();
+    const s = await session(t, { startedAgo: 100, maxDurationS: 30 });
+    await db.$executeRawUnsafe(`UPDATE sessions SET started_at = started_at - interval '250 milliseconds' WHERE id = $1::uuid`, s);
+    await db.$executeRawUnsafe(`UPDATE sessions SET max_duration_s = NULL, idle_timeout_s = 30, last_active_at = started_at + interval '0.75 seconds' WHERE id = $1::uuid`, s);
+
+    await repo.beatAndReap(SETTINGS);
+
+    expect(await billed(s)).toMatchObject({ duration_ms: 30_750, billed_seconds: 31, end_reason: 'idle_timeout' });
+  });
+});
+
+describe('stopRunning (quota exhausted)', () => {
+  it('ends every active session of the tenant with the reason, billed, and only that tenant’s; not one that never started', async () => {
+    const t = await tenant();
+    const other = await tenant();
+    await repo.beatAndReap(SETTINGS);
+    const active = await session(t, { startedAgo: 20 });
+    const created = await session(t, { startedAgo: null });
+    const theirs = await session(other, { startedAgo: 20 });
+
+    const ended = await repo.stopRunning(t, 'quota_exhausted');
+
+    expect(ended.map((e) => e.sessionId)).toEqual([active]);
+    const row = await billed(active);
+    expect(row).toMatchObject({ end_reason: 'quota_exhausted', billed_seconds: Math.ceil(row.duration_ms! / 1000) });
+    expect(ended.find((e) => e.sessionId === active)).toMatchObject({ tenantId: t, reason: 'quota_exhausted', durationMs: row.duration_ms, billedSeconds: row.billed_seconds });
+    expect((await row2(created)).status).toBe('created');
+    expect((await row2(theirs)).status).toBe('active');
+  });
+
+  it('ends a session that was already due at its due moment and reason (same rules as stop)', async () => {
+    const t = await tenant();
+    await repo.beatAndReap(SETTINGS);
+    const idle = await session(t, { startedAgo: 200, idleTimeoutS: 60 });
+
+    await repo.stopRunning(t, 'quota_exhausted');
+
+    expect(await billed(idle)).toMatchObject({ end_reason: 'idle_timeout', duration_ms: 60_000, billed_seconds: 60 });
+  });
+
+  it('ends each session once when several workers run it at the same time', async () => {
+    const t = await tenant();
+    await repo.beatAndReap(SETTINGS);
+    const live = await Promise.all(Array.from({ length: 20 }, () => session(t, { startedAgo: 5 })));
+    const clients = Array.from({ length: 4 }, () => createDatabase(database.url));
+    extraConnections.push(...clients);
+
+    const results = await Promise.all(clients.map((c) => new SessionsRepository(c.prisma, c.sql).stopRunning(t, 'quota_exhausted')));
+
+    expect(results.flatMap((r) => r.map((e) => e.sessionId)).sort()).toEqual([...live].sort());
+  });
+
+  async function row2(sessionId: string) {
+    return row(sessionId);
+  }
+});
+
+describe('create: the concurrent-session quota (max_active_sessions)', () => {
+  const newSession = () => ({ id: randomUUID(), provider: 'local', avatarId: 'avatar_1', quality: 'medium' });
+
+  it('admits exactly the limit of 10 concurrent creates (created and active sessions count)', async () => {
+    const t = await tenant();
+    const clients = Array.from({ length: 2 }, () => createDatabase(database.url));
+    extraConnections.push(...clients);
+    const repos = [repo, ...clients.map((c) => new SessionsRepository(c.prisma, c.sql))];
+
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => repos[i % repos.length].create(t, newSession(), { maxLive: 3 })));
+
+    expect(results.filter((r) => r.outcome === 'created')).toHaveLength(3);
+    expect(results.filter((r) => r.outcome === 'quota_exceeded')).toEqual(Array(7).fill({ outcome: 'quota_exceeded', limit: 3, current: 3 }));
+    const count = await db.session.count({ where: { tenantId: t } });
+    expect(count).toBe(3);
+  });
+
+  it('counts created and active sessions, not stopped ones, and not another tenant’s', async () => {
+    const t = await tenant();
+    const other = await tenant();
+    await session(t, { startedAgo: 10 });
+    const created = await session(t, { startedAgo: null });
+    await session(other, { startedAgo: 10 });
+    await session(other, { startedAgo: 10 });
+
+    await expect(repo.create(t, newSession(), { maxLive: 2 })).resolves.toMatchObject({ outcome: 'quota_exceeded', current: 2 });
+    await repo.stop(t, created, 'client_stop');
+    const made = await repo.create(t, newSession(), { maxLive: 2 });
+
+    expect(made).toMatchObject({ outcome: 'created', session: { tenantId: t, status: 'created', provider: 'local' } });
+  });
+
+  it('stores what the session asked for', async () => {
+    const t = await tenant();
+    const data = { ...newSession(), voiceId: 'v1', quality: 'high', idleTimeoutS: 45, maxDurationS: 600 };
+
+    const made = await repo.create(t, data, { maxLive: 20 });
+
+    expect(made).toMatchObject({ outcome: 'created', session: { id: data.id, voiceId: 'v1', quality: 'high', idleTimeoutS: 45, maxDurationS: 600, status: 'created' } });
+  });
+});
+
+describe('list: filters, order and keyset pages', () => {
+  async function at(tenantId: string, createdAt: string, extra: { status?: string; provider?: string } = {}): Promise<string> {
+    const id = randomUUID();
+    await db.$executeRawUnsafe(
+      `INSERT INTO sessions (id, tenant_id, provider, avatar_id, quality, status, created_at) VALUES ($1::uuid, $2::uuid, $3, 'a', 'medium', $4::session_status, $5::timestamptz)`,
+      id,
+      tenantId,
+      extra.provider ?? 'local',
+      extra.status ?? 'created',
+      createdAt,
+    );
+    return id;
+  }
+
+  it('pages through every session once, newest or oldest first, with ties on created_at broken by id', async () => {
+    const t = await tenant();
+    const ids = [
+      await at(t, '2026-03-01T10:00:00.000Z'),
+      await at(t, '2026-03-01T10:00:01.000Z'),
+      await at(t, '2026-03-01T10:00:01.000Z'),
+      await at(t, '2026-03-01T10:00:01.000Z'),
+      await at(t, '2026-03-01T10:00:02.000Z'),
+    ];
+    const pageThrough = async (order: 'asc' | 'desc') => {
+      const seen: string[] = [];
+      let after: { createdAt: Date; id: string } | undefined;
+      for (;;) {
+        const { rows, total } = await repo.list(t, { order, after, limit: 2, offset: 0 });
+        expect(total).toBe(5);
+        seen.push(...rows.map((r) => r.id));
+        if (rows.length < 2) return seen;
+        after = { createdAt: rows[1].createdAt, id: rows[1].id };
+      }
+    };
+
+    const asc = await pageThrough('asc');
+    const desc = await pageThrough('desc');
+
+    expect(asc).toHaveLength(5);
+    expect(new Set(asc)).toEqual(new Set(ids));
+    expect(desc).toEqual([...asc].reverse());
+    expect(asc[0]).toBe(ids[0]);
+  });
+
+  it('filters by status, provider and creation time [from, to)', async () => {
+    const t = await tenant();
+    await at(t, '2026-03-01T00:00:00.000Z', { status: 'stopped' });
+    const inside = await at(t, '2026-03-02T00:00:00.000Z', { status: 'stopped' });
+    await at(t, '2026-03-02T12:00:00.000Z', { status: 'active' });
+    await at(t, '2026-03-02T13:00:00.000Z', { status: 'stopped', provider: 'heygen' });
+    await at(t, '2026-03-03T00:00:00.000Z', { status: 'stopped' });
+
+    const { rows, total } = await repo.list(t, {
+      status: 'stopped',
+      provider: 'local',
+      from: new Date('2026-03-02T00:00:00Z'),
+      to: new Date('2026-03-03T00:00:00Z'),
+      order: 'desc',
+      limit: 10,
+      offset: 0,
+    });
+
+    expect(rows.map((r) => r.id)).toEqual([inside]);
+    expect(total).toBe(1);
+  });
+});

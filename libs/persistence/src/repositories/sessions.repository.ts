@@ -47,7 +47,30 @@ export interface EndedSession {
   sessionId: string;
   reason: string;
   durationMs: number;
+  /** What the tenant's billing rule made of the duration (SQL billed_seconds()). */
+  billedSeconds: number;
   endedAt: Date;
+}
+
+/** What `create` did: the session, or the tenant's concurrent-session quota refused it. */
+export type CreateResult =
+  | { outcome: 'created'; session: SessionRow }
+  | { outcome: 'quota_exceeded'; limit: number; current: number };
+
+/** Filters, order and page of `list`. */
+export interface SessionListQuery {
+  status?: SessionRow['status'];
+  provider?: string;
+  /** created_at ≥ from. */
+  from?: Date;
+  /** created_at < to. */
+  to?: Date;
+  /** By created_at (then id): newest first ('desc') or oldest first. */
+  order: 'asc' | 'desc';
+  /** Keyset: rows after this one in the order (a cursor). */
+  after?: { createdAt: Date; id: string };
+  limit: number;
+  offset: number;
 }
 
 export interface BeatResult {
@@ -103,6 +126,55 @@ function dueSessionsSql(where: string, prefilter: boolean): string {
   )`;
 }
 
+/** Advisory lock namespace (first key) for "the live sessions of a tenant" (second key: hash of its id). */
+const LIVE_SESSIONS_LOCK = 7_001;
+
+/**
+ * A session's duration in ms, from its start to `endExpr` (SQL), as the row being
+ * updated (`s`) sees it: 0 for a session that never started.
+ */
+const durationUntil = (endExpr: string) =>
+  `CASE WHEN s.started_at IS NULL THEN 0 ELSE GREATEST(0, round(extract(epoch FROM (${endExpr} - s.started_at)) * 1000))::int END`;
+
+/**
+ * Ends the live sessions `where` keeps (over `sessions s`, with $1 = tenant id and the
+ * reason as parameter `reasonParam`) in one statement, with the database's clock: a
+ * session already due to end (dueSessionsSql) ends at that moment with that reason,
+ * the others now with the given reason. Duration and billed seconds are fixed with
+ * the tenant's billing rule (SQL billed_seconds(), the one place it is applied).
+ * Concurrent enders: the UPDATE re-checks `status <> 'stopped'` on the locked row, so
+ * exactly one of them ends each session and gets it back.
+ */
+function endLiveSessionsSql(where: string, reasonParam: string): string {
+  const duration = durationUntil('LEAST(now(), f.due_at)');
+  return `WITH hb AS (SELECT beat_at, grace_ms, idle_timeout_s, max_duration_s FROM platform_heartbeat WHERE id = 1),
+      ${dueSessionsSql(`${where} AND s.status = 'active'`, false)},
+      fixed AS (
+        SELECT s.tenant_id, s.id, e.due_at, e.due_reason
+          FROM sessions s LEFT JOIN ends e ON e.tenant_id = s.tenant_id AND e.id = s.id
+         WHERE ${where} AND s.status <> 'stopped'
+      )
+      UPDATE sessions s
+         SET status = 'stopped',
+             ended_at = CASE WHEN f.due_at <= now() THEN f.due_at ELSE now() END,
+             end_reason = CASE WHEN f.due_at <= now() THEN f.due_reason ELSE ${reasonParam} END,
+             duration_ms = ${duration},
+             billed_seconds = billed_seconds(${duration}, s.started_at IS NOT NULL, t.billing)
+        FROM fixed f JOIN tenants t ON t.id = f.tenant_id
+       WHERE s.tenant_id = f.tenant_id AND s.id = f.id AND s.status <> 'stopped'
+   RETURNING s.tenant_id::text AS tenant_id, s.id::text AS id, s.end_reason, s.duration_ms, s.billed_seconds, s.ended_at`;
+}
+
+type EndedRow = { tenant_id: string; id: string; end_reason: string; duration_ms: number; billed_seconds: number; ended_at: string | Date };
+const toEnded = (e: EndedRow): EndedSession => ({
+  tenantId: TenantScopes.ofRecord(e.tenant_id),
+  sessionId: e.id,
+  reason: e.end_reason,
+  durationMs: e.duration_ms,
+  billedSeconds: e.billed_seconds,
+  endedAt: new Date(e.ended_at),
+});
+
 export type StopResult =
   | { outcome: 'stopped'; session: SessionRow }
   | { outcome: 'not_found' }
@@ -120,18 +192,60 @@ export class SessionsRepository {
     @Inject(SQL_CLIENT) private readonly sql: SqlClient,
   ) {}
 
-  create(tenantId: TenantScope, data: NewSession): Promise<SessionRow> {
-    return this.db.session.create({ data: { ...data, tenantId } });
+  /**
+   * Records a new session unless the tenant already has `maxLive` sessions created or
+   * active. The count and the insert are atomic per tenant: a transaction-scoped
+   * advisory lock on the tenant serialises its creates, and the insert is a second
+   * statement, so its snapshot (taken after the lock) sees every session a concurrent
+   * create committed. (In one statement the snapshot would predate the lock wait.)
+   */
+  async create(tenantId: TenantScope, data: NewSession, quota: { maxLive: number }): Promise<CreateResult> {
+    const [, rows] = await this.db.$transaction([
+      this.db.$executeRaw`SELECT pg_advisory_xact_lock(${LIVE_SESSIONS_LOCK}::int, hashtext(${tenantId}::text))`,
+      this.db.$queryRaw<Array<{ live: number; id: string | null }>>`
+        WITH live AS (
+          SELECT count(*)::int AS n FROM sessions WHERE tenant_id = ${tenantId}::uuid AND status IN ('created', 'active')
+        ), inserted AS (
+          INSERT INTO sessions (id, tenant_id, provider, avatar_id, voice_id, quality, idle_timeout_s, max_duration_s)
+          SELECT ${data.id}::uuid, ${tenantId}::uuid, ${data.provider}, ${data.avatarId}, ${data.voiceId ?? null}, ${data.quality},
+                 ${data.idleTimeoutS ?? null}::int, ${data.maxDurationS ?? null}::int
+            FROM live WHERE live.n < ${quota.maxLive}
+          RETURNING id::text
+        )
+        SELECT live.n AS live, (SELECT id FROM inserted) AS id FROM live`,
+    ]);
+    const [row] = rows;
+    if (!row.id) return { outcome: 'quota_exceeded', limit: quota.maxLive, current: row.live };
+    return { outcome: 'created', session: (await this.find(tenantId, row.id))! };
   }
 
   find(tenantId: TenantScope, sessionId: string): Promise<SessionRow | null> {
     return this.db.session.findFirst({ where: { tenantId, id: sessionId } });
   }
 
-  async list(tenantId: TenantScope, query: { status?: SessionRow['status']; limit: number; offset: number }): Promise<{ rows: SessionRow[]; total: number }> {
-    const where = { tenantId, ...(query.status ? { status: query.status } : {}) };
+  /**
+   * A page of the tenant's sessions, filtered, ordered by (created_at, id), after a
+   * keyset position and/or an offset; `total` counts every session the filters match
+   * (not the keyset).
+   */
+  async list(tenantId: TenantScope, query: SessionListQuery): Promise<{ rows: SessionRow[]; total: number }> {
+    const where = {
+      tenantId,
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.provider ? { provider: query.provider } : {}),
+      ...(query.from || query.to ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lt: query.to } : {}) } } : {}),
+    };
+    const beyond = query.order === 'desc' ? 'lt' : 'gt';
+    const keyset = query.after
+      ? { OR: [{ createdAt: { [beyond]: query.after.createdAt } }, { createdAt: query.after.createdAt, id: { [beyond]: query.after.id } }] }
+      : {};
     const [rows, total] = await this.db.$transaction([
-      this.db.session.findMany({ where, orderBy: { createdAt: 'desc' }, take: query.limit, skip: query.offset }),
+      this.db.session.findMany({
+        where: { AND: [where, keyset] },
+        orderBy: [{ createdAt: query.order }, { id: query.order }],
+        take: query.limit,
+        skip: query.offset,
+      }),
       this.db.session.count({ where }),
     ]);
     return { rows, total };
@@ -155,18 +269,8 @@ export class SessionsRepository {
    * reports the first one's result.
    */
   async stop(tenantId: TenantScope, sessionId: string, reason: string): Promise<StopResult> {
-    const rows = await this.db.$queryRawUnsafe<Array<{ id: string }>>(
-      `WITH hb AS (SELECT beat_at, grace_ms, idle_timeout_s, max_duration_s FROM platform_heartbeat WHERE id = 1),
-      ${dueSessionsSql(`s.tenant_id = $1::uuid AND s.id = $2::uuid AND s.status = 'active'`, false)}
-      UPDATE sessions s
-         SET status = 'stopped',
-             ended_at = CASE WHEN e.due_at <= now() THEN e.due_at ELSE now() END,
-             end_reason = CASE WHEN e.due_at <= now() THEN e.due_reason ELSE $3 END,
-             duration_ms = CASE WHEN s.started_at IS NULL THEN 0
-                                ELSE GREATEST(0, round(extract(epoch FROM (LEAST(now(), e.due_at) - s.started_at)) * 1000))::int END
-        FROM (SELECT 1) one LEFT JOIN ends e ON true
-       WHERE s.tenant_id = $1::uuid AND s.id = $2::uuid AND s.status <> 'stopped'
-   RETURNING s.id`,
+    const rows = await this.db.$queryRawUnsafe<EndedRow[]>(
+      endLiveSessionsSql(`s.tenant_id = $1::uuid AND s.id = $2::uuid`, '$3'),
       tenantId,
       sessionId,
       reason,
@@ -174,6 +278,22 @@ export class SessionsRepository {
     const session = await this.find(tenantId, sessionId);
     if (!session) return { outcome: 'not_found' };
     return rows.length === 1 ? { outcome: 'stopped', session } : { outcome: 'already_stopped', session };
+  }
+
+  /**
+   * Ends every running (active) session of the tenant, with `reason` (the quota
+   * enforcer: quota_exhausted), by the same rules and in the same way as `stop`.
+   * Sessions not started yet are left alone: they cost nothing, and starting them is
+   * refused at the door. Returns the sessions this call ended; a concurrent call
+   * (another worker) ends none of them again.
+   */
+  async stopRunning(tenantId: TenantScope, reason: EndReason): Promise<EndedSession[]> {
+    const rows = await this.db.$queryRawUnsafe<EndedRow[]>(
+      endLiveSessionsSql(`s.tenant_id = $1::uuid AND s.status = 'active'`, '$2'),
+      tenantId,
+      reason,
+    );
+    return rows.sort((a, b) => new Date(a.ended_at).getTime() - new Date(b.ended_at).getTime()).map(toEnded);
   }
 
   /**
@@ -202,7 +322,8 @@ export class SessionsRepository {
    * one call (the UPDATE re-checks status = 'active' on the locked row).
    */
   async beatAndReap(settings: LifecycleSettings): Promise<BeatResult> {
-    type Row = { previous_beat_at: Date | null; beat_at: Date; ended: Array<{ tenant_id: string; id: string; end_reason: string; duration_ms: number; ended_at: string }> };
+    type Row = { previous_beat_at: Date | null; beat_at: Date; ended: EndedRow[] };
+    const duration = durationUntil('e.due_at');
     // The planner cannot estimate the prefilter and prices the task look-ups high, so
     // with JIT on (PostgreSQL's default) it spent ~100 ms compiling a statement that
     // runs in ~15 ms at 10,000 live sessions: off for this one transaction.
@@ -222,13 +343,22 @@ export class SessionsRepository {
       ended AS (
         UPDATE sessions s
            SET status = 'stopped', ended_at = e.due_at, end_reason = e.due_reason,
-               duration_ms = GREATEST(0, round(extract(epoch FROM (e.due_at - s.started_at)) * 1000))::int
-          FROM ends e
+               duration_ms = ${duration}, billed_seconds = billed_seconds(${duration}, true, t.billing)
+          FROM ends e JOIN tenants t ON t.id = e.tenant_id
          WHERE s.tenant_id = e.tenant_id AND s.id = e.id AND s.status = 'active' AND e.due_at <= now()
-     RETURNING s.tenant_id::text, s.id::text, s.end_reason, s.duration_ms, s.ended_at
-      )
+     RETURNING s.tenant_id::text AS tenant_id, s.id::text AS id, s.end_reason, s.duration_ms, s.billed_seconds, s.ended_at
+      ),
+      -- A session created and never started ends after its idle timeout too (nothing
+      -- to bill): otherwise it would hold one of the tenant's concurrent-session slots
+      -- for ever.
+      unstarted AS (
+        UPDATE sessions s
+           SET status = 'stopped', ended_at = now(), end_reason = '${END_REASONS.IDLE_TIMEOUT}', duration_ms = 0, billed_seconds = 0
+         WHERE s.status = 'created' AND s.created_at + make_interval(secs => COALESCE(s.idle_timeout_s, $2::int)) <= now()
+     RETURNING s.tenant_id::text AS tenant_id, s.id::text AS id, s.end_reason, s.duration_ms, s.billed_seconds, s.ended_at
+      ), all_ended AS (SELECT * FROM ended UNION ALL SELECT * FROM unstarted)
       SELECT (SELECT beat_at FROM previous) AS previous_beat_at, now() AS beat_at,
-             (SELECT COALESCE(json_agg(ended ORDER BY ended.ended_at), '[]'::json) FROM ended) AS ended`,
+             (SELECT COALESCE(json_agg(all_ended ORDER BY all_ended.ended_at), '[]'::json) FROM all_ended) AS ended`,
       settings.graceMs,
       settings.idleTimeoutS,
       settings.maxDurationS,
@@ -238,7 +368,7 @@ export class SessionsRepository {
     return {
       previousBeatAt: row.previous_beat_at,
       beatAt: row.beat_at,
-      ended: row.ended.map((e) => ({ tenantId: TenantScopes.ofRecord(e.tenant_id), sessionId: e.id, reason: e.end_reason, durationMs: e.duration_ms, endedAt: new Date(e.ended_at) })),
+      ended: row.ended.map(toEnded),
     };
   }
 }

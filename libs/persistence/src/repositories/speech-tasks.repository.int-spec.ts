@@ -3,6 +3,7 @@
 // sessions. Tasks are queued through `enqueue` itself; only the past (a task created
 // or ended a while ago) is set up with raw SQL, on the database's own clock.
 import { randomUUID } from 'node:crypto';
+import { TenantScope, TenantScopes } from '@avatar/contracts';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/infra';
 import { createDatabase, Database } from '../persistence.module';
 import type { Db } from './prisma-client.token';
@@ -32,8 +33,8 @@ async function announced(taskId: string): Promise<void> {
   await db.$executeRawUnsafe(`UPDATE speech_tasks SET announced_at = now() WHERE id = $1::uuid`, taskId);
 }
 
-async function tenant(): Promise<string> {
-  const id = randomUUID();
+async function tenant(): Promise<TenantScope> {
+  const id = TenantScopes.ofRecord(randomUUID());
   await db.$executeRawUnsafe(`INSERT INTO tenants (id, name) VALUES ($1::uuid, 'spec')`, id);
   return id;
 }
@@ -51,20 +52,20 @@ async function session(tenantId: string, status: 'active' | 'stopped' | 'created
 }
 
 /** A tenant with an active session. */
-async function scope(): Promise<{ t: string; s: string }> {
+async function scope(): Promise<{ t: TenantScope; s: string }> {
   const t = await tenant();
   return { t, s: await session(t) };
 }
 
 /** Queues a task through the real enqueue; answers its id. */
-async function enqueue(tenantId: string, sessionId: string, text = 'hello'): Promise<string> {
+async function enqueue(tenantId: TenantScope, sessionId: string, text = 'hello'): Promise<string> {
   const id = randomUUID();
-  const result = await repo.enqueue(tenantId, sessionId, { id, text, durationEstimateMs: 1000 });
+  const result = await repo.enqueue(tenantId, sessionId, { id, text, durationEstimateMs: 1000 }, ROOMY);
   if (result.outcome !== 'queued') throw new Error(`not queued: ${JSON.stringify(result)}`);
   return id;
 }
 
-async function enqueueMany(tenantId: string, sessionId: string, n: number): Promise<string[]> {
+async function enqueueMany(tenantId: TenantScope, sessionId: string, n: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push(await enqueue(tenantId, sessionId));
   return ids;
@@ -112,12 +113,14 @@ async function age(taskId: string, seconds: number): Promise<void> {
 }
 
 const RESERVE = 100;
+/** A queued-task quota no spec here reaches (the quota has its own specs). */
+const ROOMY = { maxPending: 10_000 };
 
 describe('enqueue', () => {
   it('gives concurrent speaks distinct, gap-free positions in order of the session counter', async () => {
     const { t, s } = await scope();
 
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => repo.enqueue(t, s, { id: randomUUID(), text: `speak ${i}`, durationEstimateMs: 1000 })));
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => repo.enqueue(t, s, { id: randomUUID(), text: `speak ${i}`, durationEstimateMs: 1000 }, ROOMY)));
 
     const seqs = results.map((r) => (r.outcome === 'queued' ? r.task.seq : -1)).sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
@@ -129,7 +132,7 @@ describe('enqueue', () => {
     const id = randomUUID();
 
     await expect(
-      repo.enqueue(t, s, { id, text: 'hi there', voiceId: 'v2', voiceSettings: { speed: 1.5 }, durationEstimateMs: 1234, traceparent: '00-abc-def-01' }),
+      repo.enqueue(t, s, { id, text: 'hi there', voiceId: 'v2', voiceSettings: { speed: 1.5 }, durationEstimateMs: 1234, traceparent: '00-abc-def-01' }, ROOMY),
     ).resolves.toEqual({ outcome: 'queued', task: { id, sessionId: s, seq: 1 } });
 
     await expect(repo.find(t, id)).resolves.toMatchObject({
@@ -148,7 +151,7 @@ describe('enqueue', () => {
     const s = await session(t, 'stopped');
     const id = randomUUID();
 
-    await expect(repo.enqueue(t, s, { id, text: 'late', durationEstimateMs: 1000 })).resolves.toEqual({ outcome: 'session_not_active', status: 'stopped' });
+    await expect(repo.enqueue(t, s, { id, text: 'late', durationEstimateMs: 1000 }, ROOMY)).resolves.toEqual({ outcome: 'session_not_active', status: 'stopped' });
 
     await expect(repo.find(t, id)).resolves.toBeNull();
     expect(await taskSeq(s)).toBe(0);
@@ -159,7 +162,7 @@ describe('enqueue', () => {
     const other = await tenant();
     const id = randomUUID();
 
-    await expect(repo.enqueue(other, s, { id, text: 'x', durationEstimateMs: 1000 })).resolves.toEqual({ outcome: 'session_not_found' });
+    await expect(repo.enqueue(other, s, { id, text: 'x', durationEstimateMs: 1000 }, ROOMY)).resolves.toEqual({ outcome: 'session_not_found' });
 
     expect(await taskSeq(s)).toBe(0);
   });
@@ -469,7 +472,7 @@ describe('interruptActive', () => {
 });
 
 describe('finish, endInterrupted, fail, release', () => {
-  async function speaking(): Promise<{ t: string; s: string; a: string }> {
+  async function speaking(): Promise<{ t: TenantScope; s: string; a: string }> {
     const { t, s } = await scope();
     const a = await enqueue(t, s);
     await repo.claim(t, a, RESERVE);
@@ -649,12 +652,13 @@ describe('stale (the reconciler sweep)', () => {
     const { t, s } = await scope();
     const [a, b, c] = await enqueueMany(t, s, 3);
     await repo.claim(t, a, RESERVE);
+    // It spoke for 3 s (spoken_ms is fixed when it ends).
+    await db.$executeRawUnsafe(`UPDATE speech_tasks SET started_at = started_at - interval '3 seconds' WHERE id = $1::uuid`, a);
     await repo.finish(t, a);
     await repo.claim(t, b, RESERVE);
     await repo.fail(t, b, 'bad voice');
     await repo.claim(t, c, RESERVE);
     await repo.finish(t, c); // fresh: its worker may be announcing it right now
-    await db.$executeRawUnsafe(`UPDATE speech_tasks SET started_at = started_at - interval '3 seconds' WHERE id = $1::uuid`, a);
     await age(a, 10);
     await age(b, 10);
     await announced(b);
@@ -667,5 +671,157 @@ describe('stale (the reconciler sweep)', () => {
 
     await announced(a);
     expect((await unannounced()).map((u) => u.id)).not.toContain(a);
+  });
+});
+
+describe('enqueue: the queued-task quota (max_queued_tasks_per_session)', () => {
+  const quota = (maxPending: number) => ({ maxPending });
+  const speak = (t: TenantScope, s: string, maxPending: number) => repo.enqueue(t, s, { id: randomUUID(), text: 'hi', durationEstimateMs: 1000 }, quota(maxPending));
+
+  it('refuses a task beyond the limit with the limit and the count, and admits one again once a task has ended', async () => {
+    const { t, s } = await scope();
+    const [a] = [(await speak(t, s, 3)) as { outcome: 'queued'; task: { id: string } }];
+    await speak(t, s, 3);
+    await speak(t, s, 3);
+
+    await expect(speak(t, s, 3)).resolves.toEqual({ outcome: 'quota_exceeded', limit: 3, current: 3 });
+    expect(await taskSeq(s)).toBe(3);
+
+    await repo.claim(t, a.task.id, RESERVE);
+    await expect(speak(t, s, 3)).resolves.toEqual({ outcome: 'quota_exceeded', limit: 3, current: 3 });
+    await repo.finish(t, a.task.id);
+    await expect(speak(t, s, 3)).resolves.toMatchObject({ outcome: 'queued', task: { seq: 4 } });
+  });
+
+  it('admits exactly the limit of 10 concurrent speaks that all waited for the session row (their snapshots predate each other’s tasks)', async () => {
+    const { t, s } = await scope();
+    // Hold the session row from another connection, so all ten statements start (and
+    // take their snapshots) before any of them can insert, then let them through one
+    // after another. (The repository's pool has ten connections: one per speak.)
+    const side = createDatabase(database.url);
+    const holder = await side.sql.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM sessions WHERE id = $1::uuid FOR UPDATE', [s]);
+      const speaks = Promise.all(Array.from({ length: 10 }, () => speak(t, s, 3)));
+      await waitForLockWaiters(side, 10);
+      await holder.query('COMMIT');
+
+      const results = await speaks;
+
+      expect(results.filter((r) => r.outcome === 'queued')).toHaveLength(3);
+      expect(results.filter((r) => r.outcome === 'quota_exceeded')).toHaveLength(7);
+    } finally {
+      holder.release();
+      await side.close();
+    }
+    const rows = await db.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM speech_tasks WHERE session_id = $1::uuid`, s);
+    expect(rows[0].n).toBe(3);
+  });
+
+  it('says session_not_active, not quota, for a stopped session that was full', async () => {
+    const { t, s } = await scope();
+    await speak(t, s, 1);
+    await stopSession(s);
+
+    await expect(speak(t, s, 1)).resolves.toEqual({ outcome: 'session_not_active', status: 'stopped' });
+  });
+});
+
+/** Waits (asking through `watcher`) until at least `n` enqueue statements of this database wait for a lock. */
+async function waitForLockWaiters(watcher: Database, n: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { rows } = await watcher.sql.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%task_seq%'`,
+    );
+    if (rows[0].n >= n) return;
+    if (Date.now() > deadline) throw new Error(`only ${rows[0].n} enqueue statements wait for the session row`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('spoken_ms: fixed when a task ends', () => {
+  interface Spoken {
+    spoken_ms: number | null;
+    span_ms: number | null;
+  }
+  /** spoken_ms and ended_at − started_at, both by the database. */
+  async function spoken(taskId: string): Promise<Spoken> {
+    const rows = await db.$queryRawUnsafe<Spoken[]>(
+      `SELECT spoken_ms, round(extract(epoch FROM ended_at - started_at) * 1000)::int AS span_ms FROM speech_tasks WHERE id = $1::uuid`,
+      taskId,
+    );
+    return rows[0];
+  }
+  /** A task speaking since `seconds` ago (its start moved into the past). */
+  async function speakingFor(seconds: number): Promise<{ t: TenantScope; s: string; a: string }> {
+    const { t, s } = await scope();
+    const a = await enqueue(t, s);
+    await repo.claim(t, a, RESERVE);
+    await db.$executeRawUnsafe(`UPDATE speech_tasks SET started_at = started_at - make_interval(secs => $2::float8) WHERE id = $1::uuid`, a, seconds);
+    return { t, s, a };
+  }
+
+  it('finish: from its start to its end', async () => {
+    const { t, a } = await speakingFor(2.5);
+    await repo.finish(t, a);
+
+    const row = await spoken(a);
+    expect(row.spoken_ms).toBe(row.span_ms);
+    expect(row.spoken_ms).toBeGreaterThanOrEqual(2500);
+  });
+
+  it('endInterrupted and fail of a speaking task: from its start to its end', async () => {
+    const interrupted = await speakingFor(1.2);
+    await repo.interruptPending(interrupted.t, interrupted.s);
+    await repo.endInterrupted(interrupted.t, interrupted.a);
+    const failed = await speakingFor(0.7);
+    await repo.fail(failed.t, failed.a, 'vendor gone');
+
+    for (const id of [interrupted.a, failed.a]) {
+      const row = await spoken(id);
+      expect(row.spoken_ms).toBe(row.span_ms);
+    }
+    expect((await spoken(interrupted.a)).spoken_ms).toBeGreaterThanOrEqual(1200);
+    expect((await spoken(failed.a)).spoken_ms).toBeGreaterThanOrEqual(700);
+  });
+
+  it('0 for a task that ends while queued: never started, or handed back to the queue before it ended', async () => {
+    const { t, s, a } = await speakingFor(3);
+    const b = await enqueue(t, s);
+    const c = await enqueue(t, s);
+    await repo.release(t, a, 'vendor busy');
+    await repo.fail(t, c, 'bad voice');
+
+    await repo.interruptPending(t, s);
+
+    expect((await spoken(a)).spoken_ms).toBe(0);
+    expect((await spoken(b)).spoken_ms).toBe(0);
+    expect((await spoken(c)).spoken_ms).toBe(0);
+  });
+
+  it('whyNot reports the spoken seconds that were fixed', async () => {
+    const { t, a } = await speakingFor(1.5);
+    await repo.finish(t, a);
+    const row = await spoken(a);
+
+    await expect(repo.whyNot(t, a)).resolves.toMatchObject({ reason: 'ended', status: 'completed', spokenSeconds: row.spoken_ms! / 1000 });
+  });
+});
+
+describe('listOfSession (history)', () => {
+  it('answers the session’s tasks in speaking order, the latest ones when there are more than the limit', async () => {
+    const { t, s } = await scope();
+    const ids = await enqueueMany(t, s, 5);
+
+    const all = await repo.listOfSession(t, s, 10);
+    const last3 = await repo.listOfSession(t, s, 3);
+
+    expect(all).toMatchObject({ truncated: false });
+    expect(all.tasks.map((x) => x.id)).toEqual(ids);
+    expect(last3.truncated).toBe(true);
+    expect(last3.tasks.map((x) => x.seq)).toEqual([3, 4, 5]);
+    await expect(repo.listOfSession(await tenant(), s, 10)).resolves.toEqual({ tasks: [], truncated: false });
   });
 });

@@ -25,7 +25,9 @@ export interface QueuedTask {
 export type EnqueueResult =
   | { outcome: 'queued'; task: QueuedTask }
   | { outcome: 'session_not_found' }
-  | { outcome: 'session_not_active'; status: string };
+  | { outcome: 'session_not_active'; status: string }
+  /** The session already has `limit` tasks queued or speaking (the tenant's max_queued_tasks_per_session). */
+  | { outcome: 'quota_exceeded'; limit: number; current: number };
 
 /** A task this worker may now speak, with what it needs of its session. */
 export interface ClaimedTask {
@@ -87,8 +89,17 @@ export interface EndedTask {
 }
 
 const TERMINAL = ['completed', 'interrupted', 'failed'] as const;
-/** Seconds a task took from start to end (0 if it never started). */
-const SPOKEN_SECONDS = sql`COALESCE(extract(epoch FROM (t.ended_at - t.started_at)), 0)::float8`;
+/** Seconds a task took from start to end (0 if it never started): its spoken_ms once fixed. */
+const SPOKEN_SECONDS = sql`COALESCE(t.spoken_ms / 1000.0, extract(epoch FROM (t.ended_at - t.started_at)), 0)::float8`;
+
+/**
+ * spoken_ms of a task ending now, written next to `ended_at = now()`: how long its
+ * last attempt spoke, from its start to now, for a task that is speaking; 0 for one
+ * that ends while queued (never started, or handed back to the queue: that attempt
+ * did not finish speaking). `status` here is the value before the update.
+ */
+const SPOKEN_MS_NOW = sql`CASE WHEN status = 'speaking' AND started_at IS NOT NULL
+                          THEN GREATEST(0, round(extract(epoch FROM (now() - started_at)) * 1000))::int ELSE 0 END`;
 
 /**
  * Ends a task with `set` when `guard` holds, and in the same statement finds the task
@@ -97,7 +108,7 @@ const SPOKEN_SECONDS = sql`COALESCE(extract(epoch FROM (t.ended_at - t.started_a
  */
 const endTask = (tenantId: TenantScope, taskId: string, set: Statement, guard: Statement) => sql`
   WITH ended AS (
-    UPDATE speech_tasks SET ${set}, ended_at = now()
+    UPDATE speech_tasks SET ${set}, ended_at = now(), spoken_ms = ${SPOKEN_MS_NOW}
      WHERE tenant_id = ${tenantId}::uuid AND id = ${taskId}::uuid AND ${guard}
  RETURNING session_id, seq
   )
@@ -123,27 +134,65 @@ export class SpeechTasksRepository {
    * Appends a task to its session's speaking order in one statement: the sequence
    * number comes from the session row (the UPDATE locks it), so concurrent speaks
    * get distinct, gap-free positions, and a session that is not active gets nothing.
+   *
+   * The same statement refuses a task when the session already has `maxPending` tasks
+   * queued or speaking, atomically: a speak that waited for the session row lock
+   * does not see the tasks the speaks before it committed meanwhile (its snapshot is
+   * older), but PostgreSQL re-checks the WHERE on the latest session row, whose
+   * task_seq grew by one for each of them. So pending = the pending tasks this
+   * snapshot sees + (task_seq now − task_seq in this snapshot). A task that ended
+   * meanwhile still counts (the check errs on refusing, never on admitting).
    */
-  async enqueue(tenantId: TenantScope, sessionId: string, task: NewSpeechTask): Promise<EnqueueResult> {
+  async enqueue(tenantId: TenantScope, sessionId: string, task: NewSpeechTask, quota: { maxPending: number }): Promise<EnqueueResult> {
+    const queued = await this.tryEnqueue(tenantId, sessionId, task, quota.maxPending);
+    if (queued) return queued;
+    // Refused: say why, from a fresh look (off the hot path). An active session with
+    // room again (a task ended, or it became active meanwhile) gets one more try.
+    for (let attempt = 0; ; attempt++) {
+      const [state] = await this.sql.rows<{ status: string; pending: number }>(sql`
+        SELECT s.status::text AS status,
+               (SELECT count(*)::int FROM speech_tasks t
+                 WHERE t.tenant_id = s.tenant_id AND t.session_id = s.id AND t.status IN ('queued', 'speaking')) AS pending
+          FROM sessions s WHERE s.tenant_id = ${tenantId}::uuid AND s.id = ${sessionId}::uuid`);
+      if (!state) return { outcome: 'session_not_found' };
+      if (state.status !== 'active') return { outcome: 'session_not_active', status: state.status };
+      if (state.pending >= quota.maxPending || attempt > 0) return { outcome: 'quota_exceeded', limit: quota.maxPending, current: state.pending };
+      const retried = await this.tryEnqueue(tenantId, sessionId, task, quota.maxPending);
+      if (retried) return retried;
+    }
+  }
+
+  private async tryEnqueue(tenantId: TenantScope, sessionId: string, task: NewSpeechTask, maxPending: number): Promise<EnqueueResult | null> {
     const settings = task.voiceSettings === undefined ? null : JSON.stringify(task.voiceSettings);
     const rows = await this.sql.rows<{ seq: number }>(sql`
       WITH next AS (
-        UPDATE sessions SET task_seq = task_seq + 1
-         WHERE tenant_id = ${tenantId}::uuid AND id = ${sessionId}::uuid AND status = 'active'
-     RETURNING task_seq
+        UPDATE sessions s SET task_seq = s.task_seq + 1
+         WHERE s.tenant_id = ${tenantId}::uuid AND s.id = ${sessionId}::uuid AND s.status = 'active'
+           AND (SELECT count(*) FROM speech_tasks t
+                 WHERE t.tenant_id = ${tenantId}::uuid AND t.session_id = ${sessionId}::uuid AND t.status IN ('queued', 'speaking'))
+               + (s.task_seq - (SELECT v.task_seq FROM sessions v WHERE v.tenant_id = ${tenantId}::uuid AND v.id = ${sessionId}::uuid))
+               < ${maxPending}
+     RETURNING s.task_seq
       )
       INSERT INTO speech_tasks (id, tenant_id, session_id, seq, text, voice_id, voice_settings, duration_estimate_ms, traceparent)
       SELECT ${task.id}::uuid, ${tenantId}::uuid, ${sessionId}::uuid, next.task_seq, ${task.text}, ${task.voiceId ?? null},
              ${settings}::jsonb, ${task.durationEstimateMs}, ${task.traceparent ?? null}
         FROM next
    RETURNING seq`);
-    if (rows.length === 1) return { outcome: 'queued', task: { id: task.id, sessionId, seq: rows[0].seq } };
-    const session = await this.db.session.findFirst({ where: { tenantId, id: sessionId }, select: { status: true } });
-    return session ? { outcome: 'session_not_active', status: session.status } : { outcome: 'session_not_found' };
+    return rows.length === 1 ? { outcome: 'queued', task: { id: task.id, sessionId, seq: rows[0].seq } } : null;
   }
 
   find(tenantId: TenantScope, taskId: string): Promise<SpeechTaskRow | null> {
     return this.db.speechTask.findFirst({ where: { tenantId, id: taskId } });
+  }
+
+  /**
+   * The session's tasks in speaking order, for its history: the last `limit` of them
+   * (a long conversation keeps its end), and whether earlier ones were left out.
+   */
+  async listOfSession(tenantId: TenantScope, sessionId: string, limit: number): Promise<{ tasks: SpeechTaskRow[]; truncated: boolean }> {
+    const newest = await this.db.speechTask.findMany({ where: { tenantId, sessionId }, orderBy: { seq: 'desc' }, take: limit + 1 });
+    return { tasks: newest.slice(0, limit).reverse(), truncated: newest.length > limit };
   }
 
   /** Removes a task whose job could not be queued: the speak request failed as a whole. */
@@ -277,7 +326,7 @@ export class SpeechTasksRepository {
            AND (NOT ${onlyActive}::boolean OR EXISTS (SELECT 1 FROM session WHERE status = 'active'))
            FOR UPDATE
       ), queued AS (
-        UPDATE speech_tasks t SET status = 'interrupted', ended_at = now()
+        UPDATE speech_tasks t SET status = 'interrupted', ended_at = now(), spoken_ms = 0
           FROM pending WHERE t.id = pending.id AND pending.status = 'queued'
      RETURNING t.id, pending.seq
       ), speaking AS (

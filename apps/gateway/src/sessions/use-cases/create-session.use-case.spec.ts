@@ -1,9 +1,13 @@
-import type { SessionRow, SessionsRepository, NewSession } from '@avatar/persistence';
+import { PlatformError, TenantScopes } from '@avatar/contracts';
+import type { CreateResult, SessionRow, SessionsRepository, NewSession } from '@avatar/persistence';
 import { verifySessionToken } from '@avatar/tenancy';
+import { caughtPlatformError } from '@avatar/testing';
 import type { GatewayConfig } from '../../gateway-config';
+import type { TenantSettingsCache } from '../../tenancy/tenant-settings.cache';
+import type { MonthlyMinutesQuota } from '../../usage/monthly-minutes.quota';
 import { CreateSessionUseCase, DEFAULT_AVATAR_ID } from './create-session.use-case';
 
-const TENANT = 'tenant-1';
+const TENANT = TenantScopes.ofRecord('tenant-1');
 const SECRET = 'a-session-token-secret-of-32-chars!!';
 const CONFIG = {
   ICE_SERVERS: [{ urls: 'stun:stun.example.org:3478' }],
@@ -11,12 +15,26 @@ const CONFIG = {
   SESSION_TOKEN_TTL_SECONDS: 600,
 } as unknown as GatewayConfig;
 
-function setup() {
-  const sessions = {
-    create: jest.fn(async (tenantId: string, data: NewSession) => ({ ...data, tenantId, status: 'created' }) as unknown as SessionRow),
+function setup(wsMessagesPerSecond = 100, maxActiveSessions = 20) {
+  const tenantSettings = {
+    settingsOf: jest.fn(async () => ({ limits: { ws_messages_per_second: wsMessagesPerSecond }, quotas: { max_active_sessions: maxActiveSessions } })),
   };
-  const useCase = new CreateSessionUseCase(sessions as unknown as SessionsRepository, CONFIG);
-  return { useCase, sessions };
+  const sessions = {
+    create: jest.fn(
+      async (tenantId: string, data: NewSession, _quota: { maxLive: number }): Promise<CreateResult> => ({
+        outcome: 'created',
+        session: { ...data, tenantId, status: 'created' } as unknown as SessionRow,
+      }),
+    ),
+  };
+  const monthlyMinutes = { assertAvailable: jest.fn().mockResolvedValue(undefined) };
+  const useCase = new CreateSessionUseCase(
+    sessions as unknown as SessionsRepository,
+    CONFIG,
+    tenantSettings as unknown as TenantSettingsCache,
+    monthlyMinutes as unknown as MonthlyMinutesQuota,
+  );
+  return { useCase, sessions, tenantSettings, monthlyMinutes };
 }
 
 describe('CreateSessionUseCase', () => {
@@ -25,7 +43,11 @@ describe('CreateSessionUseCase', () => {
 
     const response = await t.useCase.execute(TENANT, { quality: 'high', provider: 'local', avatar_id: 'avatar_7', voice_id: 'voice_2' });
 
-    expect(t.sessions.create).toHaveBeenCalledWith(TENANT, { id: response.session_id, provider: 'local', avatarId: 'avatar_7', voiceId: 'voice_2', quality: 'high' });
+    expect(t.sessions.create).toHaveBeenCalledWith(
+      TENANT,
+      { id: response.session_id, provider: 'local', avatarId: 'avatar_7', voiceId: 'voice_2', quality: 'high' },
+      expect.anything(),
+    );
   });
 
   it('defaults to the local provider and the default avatar', async () => {
@@ -79,5 +101,44 @@ describe('CreateSessionUseCase', () => {
     expect(check.claims.exp - check.claims.iat).toBe(600);
     expect(check.claims.iat).toBeGreaterThanOrEqual(before);
     expect(verifySessionToken(response.access_token, 'another-secret-of-thirty-two-chars!!', response.session_id)).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
+  it("puts the tenant's WebSocket message rate in the token (claim wsr)", async () => {
+    const t = setup(7);
+
+    const response = await t.useCase.execute(TENANT, { quality: 'low' });
+
+    expect(t.tenantSettings.settingsOf).toHaveBeenCalledWith(TENANT);
+    expect(verifySessionToken(response.access_token, SECRET, response.session_id)).toEqual({ ok: true, claims: expect.objectContaining({ wsr: 7 }) });
+  });
+
+  it("creates within the tenant's max_active_sessions (the repository counts and inserts atomically)", async () => {
+    const t = setup(100, 3);
+
+    await t.useCase.execute(TENANT, { quality: 'low' });
+
+    expect(t.sessions.create.mock.calls[0][2]).toEqual({ maxLive: 3 });
+  });
+
+  it('answers 429 QUOTA_EXCEEDED {quota: max_active_sessions, limit, current} when the tenant has that many live sessions', async () => {
+    const t = setup(100, 3);
+    t.sessions.create.mockResolvedValue({ outcome: 'quota_exceeded', limit: 3, current: 3 });
+
+    const err = await caughtPlatformError(t.useCase.execute(TENANT, { quality: 'low' }));
+
+    expect(err.code).toBe('QUOTA_EXCEEDED');
+    expect(err.status).toBe(429);
+    expect(err.details).toEqual({ quota: 'max_active_sessions', limit: 3, current: 3 });
+  });
+
+  it('creates nothing once the month’s minutes are used up', async () => {
+    const t = setup();
+    const exhausted = new PlatformError('QUOTA_EXCEEDED', 'monthly minutes used up', { quota: 'monthly_minutes' });
+    t.monthlyMinutes.assertAvailable.mockRejectedValue(exhausted);
+
+    await expect(t.useCase.execute(TENANT, { quality: 'low' })).rejects.toBe(exhausted);
+
+    expect(t.monthlyMinutes.assertAvailable).toHaveBeenCalledWith(TENANT);
+    expect(t.sessions.create).not.toHaveBeenCalled();
   });
 });

@@ -6,19 +6,30 @@ import { SessionsRepository } from '@avatar/persistence';
 import { LOCAL_PROVIDER } from '@avatar/providers';
 import { signSessionToken } from '@avatar/tenancy';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
+import { TenantSettingsCache } from '../../tenancy/tenant-settings.cache';
+import { MonthlyMinutesQuota } from '../../usage/monthly-minutes.quota';
+import { quotaExceeded } from '../../usage/quota-exceeded';
 
 export const DEFAULT_AVATAR_ID = 'avatar_1';
 
-/** streaming.new: records the session and hands out the token its frontend connects with. */
+/**
+ * streaming.new: records the session and hands out the token its frontend connects
+ * with, within the tenant's quotas: its month's minutes left, and fewer than
+ * max_active_sessions sessions created or active (counted and recorded atomically).
+ */
 @Injectable()
 export class CreateSessionUseCase {
   constructor(
     private readonly sessions: SessionsRepository,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly tenantSettings: TenantSettingsCache,
+    private readonly monthlyMinutes: MonthlyMinutesQuota,
   ) {}
 
   async execute(tenantId: TenantScope, request: CreateSessionRequest): Promise<CreateSessionResponse> {
-    const session = await this.sessions.create(tenantId, {
+    const { limits, quotas } = await this.tenantSettings.settingsOf(tenantId);
+    await this.monthlyMinutes.assertAvailable(tenantId);
+    const created = await this.sessions.create(tenantId, {
       id: randomUUID(),
       provider: request.provider ?? LOCAL_PROVIDER,
       avatarId: request.avatar_id ?? DEFAULT_AVATAR_ID,
@@ -26,12 +37,15 @@ export class CreateSessionUseCase {
       quality: request.quality,
       idleTimeoutS: request.idle_timeout,
       maxDurationS: request.max_duration,
-    });
+    }, { maxLive: quotas.max_active_sessions });
+    if (created.outcome === 'quota_exceeded') throw quotaExceeded('max_active_sessions', created.limit, created.current);
+    const { session } = created;
+    // The tenant's WebSocket message rate rides in the token (claim wsr): the notifier applies it.
     return {
       session_id: session.id,
       ice_servers: this.config.ICE_SERVERS,
       access_token: signSessionToken(
-        { tenantId, sessionId: session.id, ttlSeconds: this.config.SESSION_TOKEN_TTL_SECONDS },
+        { tenantId, sessionId: session.id, ttlSeconds: this.config.SESSION_TOKEN_TTL_SECONDS, wsMessagesPerSecond: limits.ws_messages_per_second },
         this.config.SESSION_TOKEN_SECRET,
       ),
     };

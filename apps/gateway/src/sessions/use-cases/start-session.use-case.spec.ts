@@ -1,12 +1,13 @@
-import { COMMANDS } from '@avatar/contracts';
+import { COMMANDS, PlatformError, TenantScopes } from '@avatar/contracts';
 import type { SessionRow, SessionsRepository } from '@avatar/persistence';
 import { CommandError } from '@avatar/messaging';
 import type { CommandBus, EventPublisher } from '@avatar/messaging';
 import { caughtPlatformError, fakeEventPublisher, sessionRow } from '@avatar/testing';
 import type { GatewayConfig } from '../../gateway-config';
 import { StartSessionUseCase } from './start-session.use-case';
+import type { MonthlyMinutesQuota } from '../../usage/monthly-minutes.quota';
 
-const TENANT = 'tenant-1';
+const TENANT = TenantScopes.ofRecord('tenant-1');
 const SESSION = 'session-1';
 const CONFIG = { COMMAND_TIMEOUT_MS: 1234 } as unknown as GatewayConfig;
 
@@ -14,13 +15,15 @@ function setup(session: SessionRow | null = sessionRow()) {
   const sessions = { find: jest.fn().mockResolvedValue(session), markStarted: jest.fn().mockResolvedValue(true) };
   const commands = { request: jest.fn().mockResolvedValue({ provider_session_id: 'vendor-1' }), broadcast: jest.fn() };
   const events = fakeEventPublisher();
+  const monthlyMinutes = { assertAvailable: jest.fn().mockResolvedValue(undefined) };
   const useCase = new StartSessionUseCase(
     sessions as unknown as SessionsRepository,
     commands as unknown as CommandBus,
     events as unknown as EventPublisher,
     CONFIG,
+    monthlyMinutes as unknown as MonthlyMinutesQuota,
   );
-  return { useCase, sessions, commands, events };
+  return { useCase, sessions, commands, events, monthlyMinutes };
 }
 
 describe('StartSessionUseCase', () => {
@@ -137,5 +140,25 @@ describe('StartSessionUseCase', () => {
     expect(err.details).toEqual({ session_id: SESSION, status: 'stopped' });
     expect(t.events.publishAll).not.toHaveBeenCalled();
     expect(t.commands.broadcast).toHaveBeenCalledWith({ tenantId: TENANT, sessionId: SESSION }, 'release', { provider: 'local', provider_session_id: 'vendor-1' });
+  });
+
+  it('starts nothing once the month’s minutes are used up: no provider session, no billing', async () => {
+    const t = setup();
+    const exhausted = new PlatformError('QUOTA_EXCEEDED', 'monthly minutes used up', { quota: 'monthly_minutes' });
+    t.monthlyMinutes.assertAvailable.mockRejectedValue(exhausted);
+
+    await expect(t.useCase.execute(TENANT, { session_id: SESSION })).rejects.toBe(exhausted);
+
+    expect(t.monthlyMinutes.assertAvailable).toHaveBeenCalledWith(TENANT);
+    expect(t.commands.request).not.toHaveBeenCalled();
+    expect(t.sessions.markStarted).not.toHaveBeenCalled();
+  });
+
+  it('answers started for an active session without looking at the monthly minutes (the enforcer stops it)', async () => {
+    const t = setup(sessionRow({ status: 'active' }));
+
+    await t.useCase.execute(TENANT, { session_id: SESSION });
+
+    expect(t.monthlyMinutes.assertAvailable).not.toHaveBeenCalled();
   });
 });

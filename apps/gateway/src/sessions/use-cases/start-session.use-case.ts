@@ -6,6 +6,7 @@ import { CommandBus, EventPublisher } from '@avatar/messaging';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
 import { findSessionOrThrow } from './find-session';
 import { commandFailure } from './command-errors';
+import { MonthlyMinutesQuota } from '../../usage/monthly-minutes.quota';
 
 /**
  * streaming.start: a worker opens the provider session (the provider adapters live
@@ -18,6 +19,7 @@ export class StartSessionUseCase {
     private readonly commands: CommandBus,
     private readonly events: EventPublisher,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly monthlyMinutes: MonthlyMinutesQuota,
   ) {}
 
   async execute(tenantId: TenantScope, request: StartSessionRequest): Promise<StartSessionResponse> {
@@ -26,6 +28,8 @@ export class StartSessionUseCase {
     if (session.status !== 'created') {
       throw PlatformError.sessionNotActive(session.id, session.status, ' and cannot be started');
     }
+    // Billing starts here: not once the month's minutes are used up.
+    await this.monthlyMinutes.assertAvailable(tenantId);
     const scope = { tenantId, sessionId: session.id };
     let reply: StartReply;
     try {

@@ -8,9 +8,9 @@ import { sessionDurationSeconds } from '../session-summary';
 import { PlatformError } from '@avatar/contracts';
 
 /**
- * streaming.stop: the session's billed duration is fixed in the database first (so
- * it is never lost), then a worker drops its tasks and closes the provider session.
- * Stopping twice answers the same duration.
+ * streaming.stop: the session's duration and billed seconds are fixed in the database
+ * first (so they are never lost), then a worker drops its tasks and closes the
+ * provider session. Stopping twice answers the same figures.
  */
 @Injectable()
 export class StopSessionUseCase {
@@ -30,6 +30,8 @@ export class StopSessionUseCase {
       throw PlatformError.sessionNotFound(sessionId);
     }
     const duration = sessionDurationSeconds(result.session);
+    // Fixed by the ending statement with the tenant's billing rule (0 for a session that never started).
+    const billedSeconds = result.session.billedSeconds ?? 0;
     if (result.outcome === 'stopped') {
       const scope = { tenantId, sessionId };
       // A session that was already due (idle, max duration, platform down) ends with
@@ -42,8 +44,8 @@ export class StopSessionUseCase {
         // reaches them and finds the session stopped.
         this.logger.warn(`session ${sessionId} stopped, but no worker confirmed: ${(err as Error).message}`);
       }
-      await this.events.publish(scope, { type: 'session.stopped', duration, reason });
+      await this.events.publish(scope, { type: 'session.stopped', duration, billed_seconds: billedSeconds, reason });
     }
-    return { status: 'stopped', duration };
+    return { status: 'stopped', duration, billed_seconds: billedSeconds };
   }
 }

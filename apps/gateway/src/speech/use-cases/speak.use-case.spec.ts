@@ -1,14 +1,15 @@
 import { Logger } from '@nestjs/common';
-import { SPEAK_JOB, SPEAK_JOB_OPTIONS } from '@avatar/contracts';
+import { SPEAK_JOB, SPEAK_JOB_OPTIONS, TenantScopes } from '@avatar/contracts';
 import type { EnqueueResult, NewSpeechTask, SpeechTasksRepository } from '@avatar/persistence';
 import { estimateSpeechSeconds } from '@avatar/providers';
 import { continueTrace, parseTraceparent, runInTrace } from '@avatar/observability';
 import { caughtPlatformError } from '@avatar/testing';
 import type { GatewayConfig } from '../../gateway-config';
 import type { SpeechQueue } from '../speech-queue.provider';
+import type { TenantSettingsCache } from '../../tenancy/tenant-settings.cache';
 import { SpeakUseCase } from './speak.use-case';
 
-const TENANT = 'tenant-1';
+const TENANT = TenantScopes.ofRecord('tenant-1');
 const SESSION = '22222222-2222-4222-8222-222222222222';
 const CONFIG = { SPEECH_WORDS_PER_MINUTE: 150 } as unknown as GatewayConfig;
 const TEXT = 'Hello there, how are you today?';
@@ -17,14 +18,15 @@ function queuedResult(task: NewSpeechTask, seq = 7): EnqueueResult {
   return { outcome: 'queued', task: { id: task.id, sessionId: SESSION, seq } };
 }
 
-function setup() {
+function setup(maxQueuedTasks = 100) {
   const tasks = {
-    enqueue: jest.fn(async (_tenantId: string, _sessionId: string, task: NewSpeechTask) => queuedResult(task)),
+    enqueue: jest.fn(async (_tenantId: string, _sessionId: string, task: NewSpeechTask, _quota: { maxPending: number }): Promise<EnqueueResult> => queuedResult(task)),
     discard: jest.fn().mockResolvedValue(undefined),
   };
   const queue = { add: jest.fn().mockResolvedValue({ id: 'job' }) };
-  const useCase = new SpeakUseCase(tasks as unknown as SpeechTasksRepository, queue as unknown as SpeechQueue, CONFIG);
-  return { useCase, tasks, queue };
+  const settings = { settingsOf: jest.fn(async () => ({ quotas: { max_queued_tasks_per_session: maxQueuedTasks } })) };
+  const useCase = new SpeakUseCase(tasks as unknown as SpeechTasksRepository, queue as unknown as SpeechQueue, CONFIG, settings as unknown as TenantSettingsCache);
+  return { useCase, tasks, queue, settings };
 }
 
 afterEach(() => jest.restoreAllMocks());
@@ -37,7 +39,7 @@ describe('SpeakUseCase', () => {
     const response = await t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT });
 
     const task = t.tasks.enqueue.mock.calls[0][2];
-    expect(t.tasks.enqueue).toHaveBeenCalledWith(TENANT, SESSION, expect.objectContaining({ text: TEXT, durationEstimateMs: Math.round(estimate * 1000) }));
+    expect(t.tasks.enqueue).toHaveBeenCalledWith(TENANT, SESSION, expect.objectContaining({ text: TEXT, durationEstimateMs: Math.round(estimate * 1000) }), expect.anything());
     expect(response).toEqual({ task_id: task.id, status: 'processing', duration_estimate: estimate });
     expect(estimate).toBeGreaterThan(0);
   });
@@ -122,5 +124,26 @@ describe('SpeakUseCase', () => {
     expect(err.message).not.toContain('redis');
     const taskId = t.tasks.enqueue.mock.calls[0][2].id;
     expect(t.tasks.discard).toHaveBeenCalledWith(TENANT, taskId);
+  });
+
+  it("queues within the tenant's max_queued_tasks_per_session (checked in the enqueue statement)", async () => {
+    const t = setup(4);
+
+    await t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT });
+
+    expect(t.settings.settingsOf).toHaveBeenCalledWith(TENANT);
+    expect(t.tasks.enqueue.mock.calls[0][3]).toEqual({ maxPending: 4 });
+  });
+
+  it('answers 429 QUOTA_EXCEEDED {quota: max_queued_tasks_per_session, limit, current} and queues no job when the session is full', async () => {
+    const t = setup(4);
+    t.tasks.enqueue.mockResolvedValue({ outcome: 'quota_exceeded', limit: 4, current: 4 });
+
+    const err = await caughtPlatformError(t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT }));
+
+    expect(err.code).toBe('QUOTA_EXCEEDED');
+    expect(err.status).toBe(429);
+    expect(err.details).toEqual({ quota: 'max_queued_tasks_per_session', limit: 4, current: 4, session_id: SESSION });
+    expect(t.queue.add).not.toHaveBeenCalled();
   });
 });

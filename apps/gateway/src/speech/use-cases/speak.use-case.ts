@@ -8,10 +8,13 @@ import { estimateSpeechSeconds } from '@avatar/providers';
 import { outgoingTraceparent } from '@avatar/observability';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
 import type { SpeechQueue } from '../speech-queue.provider';
+import { TenantSettingsCache } from '../../tenancy/tenant-settings.cache';
+import { quotaExceeded } from '../../usage/quota-exceeded';
 
 /**
  * avatar.speak: the task takes the next place in its session's order (database),
- * then its job is queued (Redis) and the request answers at once. If queueing fails
+ * unless the session already has max_queued_tasks_per_session tasks waiting (checked
+ * in the same statement), then its job is queued (Redis) and the request answers at once. If queueing fails
  * the task is removed again: the client gets a 503 and nothing is left half-done.
  */
 @Injectable()
@@ -22,6 +25,7 @@ export class SpeakUseCase {
     private readonly tasks: SpeechTasksRepository,
     @InjectQueue(SPEECH_QUEUE) private readonly queue: SpeechQueue,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly settings: TenantSettingsCache,
   ) {}
 
   async execute(tenantId: TenantScope, request: SpeakRequest): Promise<SpeakResponse> {
@@ -31,6 +35,7 @@ export class SpeakUseCase {
     }
     const traceparent = outgoingTraceparent();
     const durationEstimateMs = Math.round(estimate * 1000);
+    const { max_queued_tasks_per_session: maxPending } = (await this.settings.settingsOf(tenantId)).quotas;
     const result = await this.tasks.enqueue(tenantId, request.session_id, {
       id: randomUUID(),
       text: request.text,
@@ -38,12 +43,15 @@ export class SpeakUseCase {
       voiceSettings: request.voice_settings,
       durationEstimateMs,
       traceparent,
-    });
+    }, { maxPending });
     if (result.outcome === 'session_not_found') {
       throw PlatformError.sessionNotFound(request.session_id);
     }
     if (result.outcome === 'session_not_active') {
       throw PlatformError.sessionNotActive(request.session_id, result.status, ': start it before speaking');
+    }
+    if (result.outcome === 'quota_exceeded') {
+      throw quotaExceeded('max_queued_tasks_per_session', result.limit, result.current, { session_id: request.session_id });
     }
     const { task } = result;
     try {

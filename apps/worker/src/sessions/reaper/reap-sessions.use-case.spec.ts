@@ -1,3 +1,4 @@
+import { TenantScopes } from '@avatar/contracts';
 import { Logger } from '@nestjs/common';
 import type { BeatResult, SessionsRepository } from '@avatar/persistence';
 import type { EventPublisher } from '@avatar/messaging';
@@ -31,7 +32,14 @@ function setup(beat: Partial<BeatResult>) {
   return { useCase, sessions, stopSession, connections, events, order };
 }
 
-const ended = (sessionId: string, reason: string, durationMs: number) => ({ tenantId: 'tenant-1', sessionId, reason, durationMs, endedAt: T0 });
+const ended = (sessionId: string, reason: string, durationMs: number, billedSeconds = Math.ceil(durationMs / 1000)) => ({
+  tenantId: TenantScopes.ofRecord('tenant-1'),
+  sessionId,
+  reason,
+  durationMs,
+  billedSeconds,
+  endedAt: T0,
+});
 
 afterEach(() => jest.restoreAllMocks());
 
@@ -44,15 +52,15 @@ describe('ReapSessionsUseCase', () => {
 
   it('ends the tasks and vendor session of each ended session, then announces session.stopped with its billed seconds and reason', async () => {
     jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    const t = setup({ ended: [ended('s1', 'idle_timeout', 3000), ended('s2', 'reaped', 12_345)] });
+    const t = setup({ ended: [ended('s1', 'idle_timeout', 3000), ended('s2', 'reaped', 12_345, 60)] });
 
     await t.useCase.execute();
 
     expect(t.stopSession.execute).toHaveBeenCalledWith({ tenantId: 'tenant-1', sessionId: 's1' }, { reason: 'idle_timeout' });
     expect(t.connections.close).toHaveBeenCalledWith('s2');
     expect(t.events.published.map((p) => p.event)).toEqual([
-      { type: 'session.stopped', duration: 3, reason: 'idle_timeout' },
-      { type: 'session.stopped', duration: 12.345, reason: 'reaped' },
+      { type: 'session.stopped', duration: 3, billed_seconds: 3, reason: 'idle_timeout' },
+      { type: 'session.stopped', duration: 12.345, billed_seconds: 60, reason: 'reaped' },
     ]);
     expect(t.order).toEqual(['stop s1', 'session.stopped s1', 'stop s2', 'session.stopped s2']);
   });
@@ -65,7 +73,7 @@ describe('ReapSessionsUseCase', () => {
 
     await t.useCase.execute();
 
-    expect(t.events.published.map((p) => p.event)).toEqual([{ type: 'session.stopped', duration: 60, reason: 'max_duration' }]);
+    expect(t.events.published.map((p) => p.event)).toEqual([{ type: 'session.stopped', duration: 60, billed_seconds: 60, reason: 'max_duration' }]);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('nats down'));
   });
 
