@@ -15,8 +15,9 @@
 //     kept in .run/dev-api-key;
 //  6. runs gateway, worker and notifier (dist/apps/<name>/src/main.js) with
 //     GATEWAY_PORT (8000), NOTIFIER_PORT (8001), SESSION_TOKEN_SECRET (generated
-//     once into .run/session-token-secret), NODE_ENV (development);
-//  7. prints where to reach the API once gateway and notifier answer HTTP.
+//     once into .run/session-token-secret), ADMIN_TOKEN (.run/admin-token) and
+//     CREDENTIALS_KEY (.run/credentials-key) likewise when unset, NODE_ENV (development);
+//  7. prints where to reach the API (and the admin token) once gateway and notifier answer HTTP.
 //
 // Ctrl-C (or SIGTERM) stops the apps (SIGTERM, SIGKILL after 10 s), then the
 // embedded servers, and exits 0; a second Ctrl-C stops everything at once. An app
@@ -75,6 +76,10 @@ function appEnvironment(urls) {
     GATEWAY_PORT: process.env.GATEWAY_PORT || '8000',
     NOTIFIER_PORT: process.env.NOTIFIER_PORT || '8001',
     SESSION_TOKEN_SECRET: process.env.SESSION_TOKEN_SECRET || sessionTokenSecret(),
+    // The admin API's bearer token and the key that seals vendor credentials and
+    // webhook secrets: generated once, kept like the session token secret.
+    ADMIN_TOKEN: process.env.ADMIN_TOKEN || keptSecret('admin-token', () => crypto.randomBytes(32).toString('base64url')),
+    CREDENTIALS_KEY: process.env.CREDENTIALS_KEY || keptSecret('credentials-key', () => crypto.randomBytes(32).toString('base64')),
     NODE_ENV: process.env.NODE_ENV || 'development',
   };
   return env;
@@ -82,9 +87,15 @@ function appEnvironment(urls) {
 
 // Persisted so session tokens stay valid across restarts of the launcher.
 function sessionTokenSecret() {
-  const file = path.join(runDir, 'session-token-secret');
+  return keptSecret('session-token-secret', () => crypto.randomBytes(32).toString('base64url'));
+}
+
+// A secret generated on the first start into .run/<name> (mode 0600) and read back on
+// every later one: tokens, keys and what they sealed survive restarts.
+function keptSecret(name, generate) {
+  const file = path.join(runDir, name);
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  const secret = crypto.randomBytes(32).toString('base64url');
+  const secret = generate();
   fs.mkdirSync(runDir, { recursive: true });
   fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
@@ -103,6 +114,8 @@ function printWelcome(env, apiKey) {
   log(`WebSocket   ws://localhost:${env.NOTIFIER_PORT}/ws/{session_id}`);
   log(`Dev API key ${apiKey}`);
   log(`Try         curl -s -X POST ${api}/v1/streaming.new -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' -d '{"quality":"medium"}'`);
+  log(`Admin token ${env.ADMIN_TOKEN}   (admin API: curl -s ${api}/admin/v1/tenants -H 'Authorization: Bearer ${env.ADMIN_TOKEN}')`);
+  log(`Admin CLI   DATABASE_URL=${env.DATABASE_URL} npm run admin -- --help`);
   log('Ctrl-C stops everything.');
 }
 

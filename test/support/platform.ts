@@ -14,6 +14,10 @@ import { createTestDatabase, TestDatabase } from './infra';
 
 const ROOT = path.resolve(__dirname, '../..');
 export const TEST_TOKEN_SECRET = 'e2e-secret-'.padEnd(48, 'x');
+/** The admin API's bearer token in e2e platforms (startPlatform({adminToken: null}) leaves ADMIN_TOKEN unset). */
+export const TEST_ADMIN_TOKEN = 'e2e-admin-token-'.padEnd(48, 'a');
+/** CREDENTIALS_KEY of e2e platforms (base64 of 32 bytes): seals vendor credentials and webhook secrets. */
+export const TEST_CREDENTIALS_KEY = Buffer.alloc(32, 7).toString('base64');
 
 export interface TestTenant {
   id: string;
@@ -41,7 +45,7 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
-export async function startPlatform(options: { workers?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Platform> {
+export async function startPlatform(options: { workers?: number; env?: NodeJS.ProcessEnv; adminToken?: string | null } = {}): Promise<Platform> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avatar-e2e-'));
   const cleanup: Array<() => Promise<void>> = [async () => fs.rmSync(dir, { recursive: true, force: true })];
   try {
@@ -65,6 +69,12 @@ export async function startPlatform(options: { workers?: number; env?: NodeJS.Pr
       SESSION_TOKEN_SECRET: TEST_TOKEN_SECRET,
       GATEWAY_PORT: String(gatewayPort),
       NOTIFIER_PORT: String(notifierPort),
+      // null: no ADMIN_TOKEN at all (spawn ignores undefined values), the admin API answers 503.
+      ADMIN_TOKEN: options.adminToken === null ? undefined : (options.adminToken ?? TEST_ADMIN_TOKEN),
+      CREDENTIALS_KEY: TEST_CREDENTIALS_KEY,
+      // Suites create sessions faster than the reference limits allow (10 a minute per
+      // tenant): off unless a suite turns them on (rate-limits.e2e-spec does).
+      RATE_LIMITS: 'off',
       ...options.env,
     };
     const apps: AppProcess[] = [];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { credentialsKeys, infrastructure, port, positiveInt, rateLimitsSwitch, sessionTokenSecret, speechRate } from './env-fields';
+import { credentialsKeys, infrastructure, port, positiveInt, rateLimitsSwitch, sessionTokenSecret, speechRate, url } from './env-fields';
 
 /** One validated schema per app: what each process needs, nothing more. */
 
@@ -89,6 +89,8 @@ export const WorkerConfigSchema = z.object({
   WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
   /** How long a delivery is retried (with backoff) before it is given up as failed. */
   WEBHOOK_RETRY_HOURS: positiveInt(26),
+  /** First retry delay of a failed webhook attempt; each next one doubles, up to an hour (short in tests). */
+  WEBHOOK_BACKOFF_BASE_MS: positiveInt(10_000),
 }).superRefine((config, ctx) => {
   if (config.SESSION_HEARTBEAT_GRACE_MS < 2 * config.SESSION_REAPER_INTERVAL_MS) {
     const message = `must be at most half of SESSION_HEARTBEAT_GRACE_MS (${config.SESSION_HEARTBEAT_GRACE_MS}): a worker misses beats before the platform counts as down`;
@@ -107,3 +109,15 @@ export const NotifierConfigSchema = z.object({
   WS_MAX_SOCKETS_PER_SESSION: positiveInt(16),
 });
 export type NotifierConfig = z.infer<typeof NotifierConfigSchema>;
+
+/**
+ * The admin CLI (`npm run admin`): it talks to the database directly. NATS_URL is
+ * optional: with it (the gateways' NATS) a key revocation or tenant disable also
+ * reaches every gateway's cache at once. The credentials keys are for `credentials reseal`.
+ */
+export const AdminCliConfigSchema = z.object({
+  DATABASE_URL: url(['postgresql', 'postgres']),
+  NATS_URL: url(['nats', 'tls']).optional(),
+  ...credentialsKeys,
+});
+export type AdminCliConfig = z.infer<typeof AdminCliConfigSchema>;

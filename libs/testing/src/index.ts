@@ -3,3 +3,4 @@ export * from './session-row.fixture';
 export * from './speech-task-row.fixture';
 export * from './platform-error';
 export * from './event-publisher.fake';
+export * from './admin-rows.fixture';

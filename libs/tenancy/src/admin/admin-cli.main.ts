@@ -1,0 +1,59 @@
+import { connect, NatsConnection } from '@nats-io/transport-node';
+import { AdminCliConfigSchema, loadConfig } from '@avatar/config';
+import { ApiKeysRepository, createDatabase, TenantAdminRepository, VendorCredentialsRepository } from '@avatar/persistence';
+import { CredentialCipher } from '../credential-cipher';
+import { AdminCliContext, runAdminCli } from './admin-cli';
+import type { Announcement, Announcer } from './announcements';
+
+/** How long the CLI waits for NATS (connect, then confirm its announcements). */
+const NATS_TIMEOUT_MS = 3000;
+
+async function natsAnnouncer(natsUrl: string): Promise<{ announcer: Announcer; close(): Promise<void> }> {
+  const url = new URL(natsUrl);
+  const nc: NatsConnection = await connect({
+    servers: `${url.hostname}:${url.port || 4222}`,
+    name: 'admin-cli',
+    user: url.username ? decodeURIComponent(url.username) : undefined,
+    pass: url.password ? decodeURIComponent(url.password) : undefined,
+    timeout: NATS_TIMEOUT_MS,
+    maxReconnectAttempts: 0,
+  });
+  return {
+    announcer: {
+      async announce(messages: Announcement[]) {
+        for (const message of messages) nc.publish(message.subject, message.data);
+        await nc.flush();
+      },
+    },
+    close: () => nc.drain(),
+  };
+}
+
+/** The real context: the database of DATABASE_URL, NATS of NATS_URL if set. */
+export async function openAdminCliContext(env: NodeJS.ProcessEnv = process.env): Promise<AdminCliContext> {
+  const config = loadConfig(AdminCliConfigSchema, env);
+  const db = createDatabase(config.DATABASE_URL);
+  const nats = config.NATS_URL ? await natsAnnouncer(config.NATS_URL).catch(async (err: Error) => {
+    await db.close();
+    throw new Error(`NATS_URL is set but NATS did not answer (${err.message}): unset it to change the database only`);
+  }) : null;
+  return {
+    tenants: new TenantAdminRepository(db.prisma),
+    keys: new ApiKeysRepository(db.prisma),
+    credentials: new VendorCredentialsRepository(db.prisma),
+    cipher: () => CredentialCipher.fromConfig(config),
+    announcer: nats?.announcer ?? null,
+    async close() {
+      await nats?.close().catch(() => undefined);
+      await db.close();
+    },
+  };
+}
+
+/** scripts/admin.js: runs the command line and resolves to the exit code. */
+export function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return runAdminCli(argv, () => openAdminCliContext(env), {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+}
