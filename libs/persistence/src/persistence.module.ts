@@ -9,6 +9,12 @@ import { SpeechTasksRepository } from './repositories/speech-tasks.repository';
 import { SessionEventsRepository } from './repositories/session-events.repository';
 import { TenantsRepository } from './repositories/tenants.repository';
 import { WebhookOutboxRepository } from './repositories/webhook-outbox.repository';
+import { UsageRepository } from './repositories/usage.repository';
+import { WebhookEndpointsRepository } from './repositories/webhook-endpoints.repository';
+import { WebhookDeliveriesRepository } from './repositories/webhook-deliveries.repository';
+import { TenantAdminRepository } from './repositories/tenant-admin.repository';
+import { ApiKeysRepository } from './repositories/api-keys.repository';
+import { VendorCredentialsRepository } from './repositories/vendor-credentials.repository';
 
 /** Connections each app keeps open to PostgreSQL. */
 const POOL_SIZE = 10;
@@ -69,7 +75,7 @@ class DatabaseShutdown implements OnApplicationShutdown {
   }
 }
 
-const REPOSITORIES = [SessionsRepository, SpeechTasksRepository, SessionEventsRepository, TenantsRepository, WebhookOutboxRepository];
+const REPOSITORIES = [SessionsRepository, SpeechTasksRepository, SessionEventsRepository, TenantsRepository, WebhookOutboxRepository, WebhookEndpointsRepository, WebhookDeliveriesRepository, TenantAdminRepository, ApiKeysRepository, VendorCredentialsRepository, UsageRepository];
 
 /** The database for an app: one client and the tenant-scoped repositories. */
 @Module({})

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ERROR_STATUS, ErrorCode } from '../errors/error-codes';
 import { API_PREFIX, RouteContract, RouteTable, V1_ROUTES } from './routes';
 import { OPENAPI_EXTRA_TABLES } from './route-tables';
+import { IDEMPOTENCY_KEY_MAX_LENGTH } from './limits';
 
 const ErrorEnvelopeSchema = z.object({
   error: z.object({ code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]), message: z.string(), details: z.record(z.string(), z.unknown()) }),
@@ -19,24 +20,41 @@ function parameters(route: RouteContract): unknown[] {
   return out;
 }
 
+/** Every POST takes an Idempotency-Key (the gateway's IdempotencyInterceptor). */
+const IDEMPOTENCY_KEY_PARAMETER = {
+  name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX_LENGTH, pattern: '^[\\x20-\\x7e]+$' },
+  description: 'The same key and request within 24 h answer the first answer (header Idempotent-Replayed: true) without doing the work again',
+};
+const RATE_LIMIT_RESPONSE_HEADERS = {
+  'RateLimit-Limit': { schema: { type: 'integer' }, description: "The tenant's limit for this route per window" },
+  'RateLimit-Remaining': { schema: { type: 'integer' }, description: 'Requests left in the current window' },
+  'RateLimit-Reset': { schema: { type: 'integer' }, description: 'Seconds until the window ends' },
+};
+const RATE_LIMITED_HEADERS = { ...RATE_LIMIT_RESPONSE_HEADERS, 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds until the window ends' } };
+
 function operation(route: RouteContract, security: RouteTable['security']): Record<string, unknown> {
   const status = route.status ?? 200;
   const content: Record<string, unknown> = { 'application/json': { schema: schema(route.response, 'output') } };
   for (const type of route.alsoProduces ?? []) content[type] = { schema: { type: 'string' } };
-  const responses: Record<string, unknown> = { [status]: status === 204 ? { description: 'No Content' } : { description: 'OK', content } };
-  for (const code of route.errors) {
+  const limited = route.errors.includes('RATE_LIMITED');
+  const headers = limited ? { headers: RATE_LIMIT_RESPONSE_HEADERS } : {};
+  const responses: Record<string, unknown> = { [status]: status === 204 ? { description: 'No Content', ...headers } : { description: 'OK', content, ...headers } };
+  const idempotent = route.method === 'POST';
+  const errors: ErrorCode[] = idempotent ? [...route.errors, 'IDEMPOTENCY_IN_PROGRESS', 'IDEMPOTENCY_KEY_REUSED'] : route.errors;
+  for (const code of errors) {
     const status = String(ERROR_STATUS[code]);
-    const existing = responses[status] as { description: string } | undefined;
+    const existing = responses[status] as { description: string; headers?: unknown } | undefined;
     responses[status] = {
       description: existing ? `${existing.description}, ${code}` : code,
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
+      ...(code === 'RATE_LIMITED' ? { headers: RATE_LIMITED_HEADERS } : existing?.headers ? { headers: existing.headers } : {}),
     };
   }
   return {
     summary: route.summary,
     security: [{ [security]: [] }],
     ...(route.scope ? { 'x-required-scope': route.scope } : {}),
-    parameters: parameters(route),
+    parameters: idempotent ? [...parameters(route), IDEMPOTENCY_KEY_PARAMETER] : parameters(route),
     ...(route.body ? { requestBody: { required: false, content: { 'application/json': { schema: schema(route.body, 'input') } } } } : {}),
     responses,
   };

@@ -112,6 +112,16 @@ export const TRACEPARENT_HEADER = 'traceparent';
 export const EVENT_HISTORY_CONSUMER = 'event-history';
 
 /**
+ * Durable JetStream consumers that turn lifecycle events into webhook deliveries
+ * (docs/adr/0010), one per subject filter: nats-server 2.9 takes one filter per
+ * consumer, and these two keep every other event (status, chat, task.started…) away.
+ */
+export const WEBHOOK_EVENT_CONSUMERS = [
+  { name: 'webhooks-sessions', filter: `${EVENTS_SUBJECT_ROOT}.*.*.session.*` },
+  { name: 'webhooks-task-failed', filter: `${EVENTS_SUBJECT_ROOT}.*.*.task.failed` },
+] as const;
+
+/**
  * `auth.<tenant>.apikey.revoked` (core NATS, body `{key_hash}`): whoever revokes a
  * tenant's API key announces it, and every gateway drops the key from its cache at
  * once (a cached key is otherwise trusted for API_KEY_CACHE_TTL_MS).
