@@ -27,7 +27,7 @@ import { OpenApiController } from './openapi/openapi.controller';
 import { adminArea } from './admin/admin.area';
 import { limitsArea } from './limits/limits.area';
 import { usageArea } from './usage/usage.area';
-import { webhooksArea } from './webhooks/webhooks.area';
+import { webhooksArea } from './admin/webhooks/webhooks.area';
 
 /** The public HTTP API: sessions, speech, health, its OpenAPI description. */
 @Module({})

@@ -112,7 +112,7 @@ export class CredentialCipher {
   }
 
   /** Opens a sealed value with the key it names; throws if that key is unknown or the value was altered. */
-  open(secret: SealedSecret, context = ''): Buffer {
+  open(secret: { keyId: string; sealed: Uint8Array }, context = ''): Buffer {
     const key = this.keys.get(secret.keyId);
     if (!key) throw new UnknownCredentialKeyError(secret.keyId);
     const sealed = Buffer.from(secret.sealed);
@@ -131,7 +131,7 @@ export class CredentialCipher {
     return this.seal(JSON.stringify(value), context);
   }
 
-  openJson<T>(secret: SealedSecret, context = ''): T {
+  openJson<T>(secret: { keyId: string; sealed: Uint8Array }, context = ''): T {
     return JSON.parse(this.open(secret, context).toString('utf8')) as T;
   }
 }

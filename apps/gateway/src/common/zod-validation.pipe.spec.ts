@@ -14,7 +14,7 @@ function rejection(fn: () => unknown): PlatformError {
 
 describe('ZodValidationPipe', () => {
   it('answers the parsed value, with defaults applied and coercions done', () => {
-    expect(validate(ListSessionsQuery).transform({ limit: '20' })).toEqual({ limit: 20, offset: 0 });
+    expect(validate(ListSessionsQuery).transform({ limit: '20' })).toEqual({ limit: 20, offset: 0, sort: '-created_at' });
     expect(new ZodValidationPipe(CreateSessionRequest).transform(undefined)).toEqual({ quality: 'medium' });
   });
 

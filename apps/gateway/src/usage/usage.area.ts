@@ -1,7 +1,7 @@
 import type { GatewayAreaFactory } from '../gateway-area';
 import { SessionHistoryController } from '../sessions/session-history.controller';
 import { GetSessionUseCase } from '../sessions/use-cases/get-session.use-case';
-import { AdminUsageController } from './admin-usage.controller';
+import { AdminUsageController } from '../admin/usage/admin-usage.controller';
 import { MonthlyMinutesQuota } from './monthly-minutes.quota';
 import { UsageController } from './usage.controller';
 import { UsageReportUseCase } from './use-cases/usage-report.use-case';

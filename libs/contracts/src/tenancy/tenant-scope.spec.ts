@@ -16,8 +16,7 @@ const ALLOWED = {
   /** The tenant an API key or session token proved. */
   authenticated: ['apps/gateway/src/auth/', 'apps/notifier/src/socket/'],
   /** The tenant an operator named: the admin API and the admin CLI. */
-  // The webhook admin routes (ADMIN_TOKEN) live with the webhooks area: their controller only.
-  administered: ['apps/gateway/src/admin/', 'scripts/', 'libs/tenancy/src/admin/', 'apps/gateway/src/webhooks/webhooks.controller.ts'],
+  administered: ['apps/gateway/src/admin/', 'scripts/', 'libs/tenancy/src/admin/'],
 } as const;
 
 function sourceFiles(dir: string): string[] {

@@ -13,8 +13,8 @@ import {
   WebhookDeliveryResponse,
   WebhookParams,
 } from '@avatar/contracts';
-import { AdminTokenGuard } from '../admin/auth/admin-token.guard';
-import { validate } from '../common/zod-validation.pipe';
+import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { validate } from '../../common/zod-validation.pipe';
 import { CreateWebhookUseCase } from './use-cases/create-webhook.use-case';
 import { ListWebhooksUseCase } from './use-cases/list-webhooks.use-case';
 import { DeleteWebhookUseCase } from './use-cases/delete-webhook.use-case';

@@ -1,10 +1,10 @@
 import { Controller, Get, Headers, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ADMIN_PREFIX, ADMIN_USAGE_ROUTES, AdminUsageQuery, TenantScopes, UsageResponse } from '@avatar/contracts';
-import { AdminTokenGuard } from '../admin/auth/admin-token.guard';
-import { validate } from '../common/zod-validation.pipe';
-import { renderUsage, wantsCsv } from './usage-format';
-import { UsageReportUseCase } from './use-cases/usage-report.use-case';
+import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { validate } from '../../common/zod-validation.pipe';
+import { renderUsage, wantsCsv } from '../../usage/usage-format';
+import { UsageReportUseCase } from '../../usage/use-cases/usage-report.use-case';
 
 /**
  * GET /admin/v1/usage (ADMIN_TOKEN): any tenant's usage, the tenant the operator

@@ -1,7 +1,7 @@
 import { TenantScopes, WEBHOOK_JOB_OPTIONS } from '@avatar/contracts';
 import type { Queue } from 'bullmq';
 import type { WebhookDeliveriesRepository, WebhookDeliveryRow, WebhookEndpointsRepository } from '@avatar/persistence';
-import type { AdminAudit } from '../../admin/common/admin-audit';
+import type { AdminAudit } from '../../common/admin-audit';
 import { RetryWebhookDeliveryUseCase } from './retry-webhook-delivery.use-case';
 
 const TENANT = TenantScopes.administered('11111111-1111-4111-8111-111111111111');

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { WEBHOOK_QUEUE } from '@avatar/contracts';
-import type { GatewayAreaFactory } from '../gateway-area';
+import type { GatewayAreaFactory } from '../../gateway-area';
 import { WebhooksController } from './webhooks.controller';
 import { CreateWebhookUseCase } from './use-cases/create-webhook.use-case';
 import { ListWebhooksUseCase } from './use-cases/list-webhooks.use-case';

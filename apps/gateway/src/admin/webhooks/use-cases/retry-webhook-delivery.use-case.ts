@@ -3,7 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { PlatformError, TenantScope, WEBHOOK_QUEUE, WebhookDeliveryResponse, WebhookJobData, webhookJob } from '@avatar/contracts';
 import { WebhookDeliveriesRepository, WebhookEndpointsRepository } from '@avatar/persistence';
-import { AdminAudit } from '../../admin/common/admin-audit';
+import { AdminAudit } from '../../common/admin-audit';
 import { deliveryNotFound, deliveryView, webhookNotFound } from '../webhook-views';
 
 /**

@@ -1,7 +1,7 @@
 import { PlatformError, TenantScopes } from '@avatar/contracts';
 import type { TenantAdminRepository, WebhookEndpointsRepository } from '@avatar/persistence';
 import { CredentialCipher, webhookSecretContext } from '@avatar/tenancy';
-import type { AdminAudit } from '../../admin/common/admin-audit';
+import type { AdminAudit } from '../../common/admin-audit';
 import { CreateWebhookUseCase } from './create-webhook.use-case';
 
 const TENANT = TenantScopes.administered('11111111-1111-4111-8111-111111111111');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantScope } from '@avatar/contracts';
 import { WebhookEndpointsRepository } from '@avatar/persistence';
-import { AdminAudit } from '../../admin/common/admin-audit';
+import { AdminAudit } from '../../common/admin-audit';
 import { webhookNotFound } from '../webhook-views';
 
 /**

@@ -3,8 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CreateWebhookRequest, CreateWebhookResponse, MAX_WEBHOOK_ENDPOINTS_PER_TENANT, PlatformError, TenantScope, WebhookEventType } from '@avatar/contracts';
 import { TenantAdminRepository, WebhookEndpointsRepository } from '@avatar/persistence';
 import { CREDENTIAL_CIPHER, CredentialCipher, generateWebhookSecret, webhookSecretContext } from '@avatar/tenancy';
-import { AdminAudit } from '../../admin/common/admin-audit';
-import { existingTenant } from '../../admin/common/existing-tenant';
+import { AdminAudit } from '../../common/admin-audit';
+import { existingTenant } from '../../common/existing-tenant';
 
 /**
  * POST /admin/v1/tenants/:tenant_id/webhooks: a new endpoint with a fresh signing
