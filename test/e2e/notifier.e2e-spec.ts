@@ -4,6 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import * as infra from '../../scripts/infra';
 import { framesOf, visemeTrack } from '../../libs/providers/src';
+import { EVENT_HISTORY_CONSUMER, WEBHOOK_EVENT_CONSUMERS } from '../../libs/contracts/src';
 import { apiClient, ApiClient, EventSocket, openSocket, refusedStatus, sessionSocketUrl, SocketEvent, startedSession } from '../support/clients';
 import { Platform, startPlatform } from '../support/platform';
 
@@ -92,7 +93,7 @@ describe('notifier: one subscription per session, catch-up, bounds, lifecycle of
 
     for await (const msg of presence) expect(msg.subject).toBe(`presence.${tenantId}.${sessionId}`);
     expect(await liveSubscriptions(sessionId)).toBe(1);
-    // Catch-up consumers are gone once the sockets are live: only the history recorder's durable stays.
+    // Catch-up consumers are gone once the sockets are live: only the platform's durables stay.
     await waitUntil(async () => (await catchUpConsumers()) === 0);
 
     await Promise.all(sockets.map((s) => s.close()));
@@ -225,7 +226,9 @@ describe('notifier: one subscription per session, catch-up, bounds, lifecycle of
     const jsm = await jetstreamManager(nc);
     const names: string[] = [];
     for await (const c of jsm.consumers.list('SESSION_EVENTS')) names.push(c.name);
-    return names.filter((n) => n !== 'event-history').length;
+    // The platform's own durables (history, webhooks) are not a socket's.
+    const durables: string[] = [EVENT_HISTORY_CONSUMER, ...WEBHOOK_EVENT_CONSUMERS.map((c) => c.name)];
+    return names.filter((n) => !durables.includes(n)).length;
   }
 });
 

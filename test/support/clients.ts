@@ -23,6 +23,7 @@ export function apiClient(baseUrl: string, apiKey?: string) {
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
   return {
+    request: <T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => call<T>(method, path, body, headers),
     get: <T = any>(path: string, headers?: Record<string, string>) => call<T>('GET', path, undefined, headers),
     post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('POST', path, body, headers),
   };
