@@ -22,14 +22,14 @@ describe('effectiveTenantSettings', () => {
       limits: { speak_per_minute: 5 },
       quotas: { max_active_sessions: 3, monthly_minutes: 600 },
       billing: { model: 'minimum_then_per_second', minimum_seconds: 60 },
-      providers: { default: 'heygen' },
+      providers: { default: 'local' },
     });
 
     expect(settings).toEqual({
       limits: { ...DEFAULTS.limits, speak_per_minute: 5 },
       quotas: { ...DEFAULTS.quotas, max_active_sessions: 3, monthly_minutes: 600 },
       billing: { model: 'minimum_then_per_second', minimum_seconds: 60 },
-      providers: { default: 'heygen' },
+      providers: { default: 'local' },
     });
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROVIDER_NAMES } from '../api/streaming.dto';
 
 /**
  * A tenant's settings, stored as JSON on the tenant (docs/adr/0008). Each field is
@@ -57,8 +58,8 @@ export type TenantBilling = z.infer<typeof TenantBilling>;
 export const DEFAULT_BILLING: TenantBilling = { model: 'per_second' };
 
 export const TenantProviders = z.strictObject({
-  /** The provider of a session that names none. */
-  default: z.string().min(1).max(64).regex(/^[a-z0-9_-]+$/).optional(),
+  /** The provider of a session that names none (one the platform has: PROVIDER_NAMES). */
+  default: z.enum(PROVIDER_NAMES).optional(),
 });
 export type TenantProviders = z.infer<typeof TenantProviders>;
 

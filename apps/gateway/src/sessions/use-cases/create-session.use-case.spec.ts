@@ -15,9 +15,13 @@ const CONFIG = {
   SESSION_TOKEN_TTL_SECONDS: 600,
 } as unknown as GatewayConfig;
 
-function setup(wsMessagesPerSecond = 100, maxActiveSessions = 20) {
+function setup(wsMessagesPerSecond = 100, maxActiveSessions = 20, defaultProvider?: string) {
   const tenantSettings = {
-    settingsOf: jest.fn(async () => ({ limits: { ws_messages_per_second: wsMessagesPerSecond }, quotas: { max_active_sessions: maxActiveSessions } })),
+    settingsOf: jest.fn(async () => ({
+      limits: { ws_messages_per_second: wsMessagesPerSecond },
+      quotas: { max_active_sessions: maxActiveSessions },
+      providers: defaultProvider ? { default: defaultProvider } : {},
+    })),
   };
   const sessions = {
     create: jest.fn(
@@ -56,6 +60,16 @@ describe('CreateSessionUseCase', () => {
     await t.useCase.execute(TENANT, { quality: 'medium' });
 
     expect(t.sessions.create.mock.calls[0][1]).toMatchObject({ provider: 'local', avatarId: DEFAULT_AVATAR_ID, voiceId: undefined, quality: 'medium' });
+  });
+
+  it("uses the tenant's default provider for a session that names none, and the named one otherwise", async () => {
+    // Any name stands for a vendor here: the use case passes the tenant's choice through.
+    const t = setup(100, 20, 'vendor_x');
+
+    await t.useCase.execute(TENANT, { quality: 'medium' });
+    await t.useCase.execute(TENANT, { quality: 'medium', provider: 'local' });
+
+    expect(t.sessions.create.mock.calls.map((call) => call[1].provider)).toEqual(['vendor_x', 'local']);
   });
 
   it('records the requested idle timeout and max duration, and none (the platform defaults) when not asked', async () => {

@@ -13,8 +13,8 @@ import { quotaExceeded } from '../../usage/quota-exceeded';
 export const DEFAULT_AVATAR_ID = 'avatar_1';
 
 /**
- * streaming.new: records the session and hands out the token its frontend connects
- * with, within the tenant's quotas: its month's minutes left, and fewer than
+ * streaming.new: records the session (on the provider it names, else the tenant's
+ * default provider, else local) and hands out the token its frontend connects with, within the tenant's quotas: its month's minutes left, and fewer than
  * max_active_sessions sessions created or active (counted and recorded atomically).
  */
 @Injectable()
@@ -27,11 +27,11 @@ export class CreateSessionUseCase {
   ) {}
 
   async execute(tenantId: TenantScope, request: CreateSessionRequest): Promise<CreateSessionResponse> {
-    const { limits, quotas } = await this.tenantSettings.settingsOf(tenantId);
+    const { limits, quotas, providers } = await this.tenantSettings.settingsOf(tenantId);
     await this.monthlyMinutes.assertAvailable(tenantId);
     const created = await this.sessions.create(tenantId, {
       id: randomUUID(),
-      provider: request.provider ?? LOCAL_PROVIDER,
+      provider: request.provider ?? providers.default ?? LOCAL_PROVIDER,
       avatarId: request.avatar_id ?? DEFAULT_AVATAR_ID,
       voiceId: request.voice_id,
       quality: request.quality,
