@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { TenantScopes } from '../../libs/contracts/src';
 import { VendorCredentialsRepository } from '../../libs/persistence/src';
-import { CredentialCipher, credentialKeyId, hashApiKey, VendorCredentialsReader } from '../../libs/tenancy/src';
+import { CredentialCipher, credentialKeyId, hashApiKey, VendorCredentialsReader, webhookSecretContext } from '../../libs/tenancy/src';
 import { apiClient } from '../support/clients';
 import { Platform, startPlatform, TEST_ADMIN_TOKEN, TEST_CREDENTIALS_KEY } from '../support/platform';
 
@@ -112,7 +112,7 @@ describe('admin CLI (npm run admin), on the database directly', () => {
     expect((await apiClient(platform.apiUrl, key.key).get('/v1/streaming.sessions')).status).toBe(401);
   });
 
-  it('re-seals credentials sealed with an old key under the new CREDENTIALS_KEY', async () => {
+  it('re-seals vendor credentials and webhook secrets sealed with an old key under the new CREDENTIALS_KEY', async () => {
     const tenantId = parsed(await admin(['tenants', 'create', '--name', 'vendors', '--json'], db)).id as string;
     const put = await fetch(`${platform.apiUrl}/admin/v1/tenants/${tenantId}/credentials/heygen`, {
       method: 'PUT',
@@ -120,22 +120,40 @@ describe('admin CLI (npm run admin), on the database directly', () => {
       body: JSON.stringify({ api_key: 'vendor-secret' }),
     });
     expect(put.status).toBe(200);
+    const hook = await fetch(`${platform.apiUrl}/admin/v1/tenants/${tenantId}/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'http://127.0.0.1:9/hooks', events: ['session.started'] }),
+    });
+    expect(hook.status).toBe(201);
+    const endpoint = (await hook.json()) as { id: string; secret: string };
+    const oldKeyId = credentialKeyId(Buffer.from(TEST_CREDENTIALS_KEY, 'base64'));
+    expect((await platform.db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).keyId).toBe(oldKeyId);
     const newKey = randomBytes(32).toString('base64');
 
     const withoutOld = await admin(['credentials', 'reseal'], { ...db, CREDENTIALS_KEY: newKey });
     expect(withoutOld.code).toBe(1);
-    expect(withoutOld.stdout).toContain(`cannot open: ${tenantId}/heygen (key ${credentialKeyId(Buffer.from(TEST_CREDENTIALS_KEY, 'base64'))})`);
+    expect(withoutOld.stdout).toContain(`cannot open: vendor credentials ${tenantId}/heygen (key ${oldKeyId})`);
+    expect(withoutOld.stdout).toContain(`cannot open: webhook secret ${tenantId}/${endpoint.id} (key ${oldKeyId})`);
 
     const resealed = await admin(['credentials', 'reseal'], { ...db, CREDENTIALS_KEY: newKey, CREDENTIALS_OLD_KEYS: TEST_CREDENTIALS_KEY });
     expect(resealed.code).toBe(0);
-    expect(resealed.stdout).toMatch(/re-sealed [1-9]\d* credential\(s\)/);
+    expect(resealed.stdout).toMatch(/re-sealed [1-9]\d* vendor credential\(s\), [1-9]\d* webhook secret\(s\)/);
     const row = await platform.db.vendorCredential.findUniqueOrThrow({ where: { tenantId_provider: { tenantId, provider: 'heygen' } } });
     expect(row.keyId).toBe(credentialKeyId(Buffer.from(newKey, 'base64')));
     const reader = new VendorCredentialsReader(new VendorCredentialsRepository(platform.db), CredentialCipher.fromConfig({ CREDENTIALS_KEY: newKey }));
     expect(await reader.credentialsFor(TenantScopes.administered(tenantId), 'heygen')).toEqual({ api_key: 'vendor-secret' });
+    // The workers sign with the secret the endpoint was given, opened with the new key alone.
+    const hookRow = await platform.db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+    expect(hookRow.keyId).toBe(credentialKeyId(Buffer.from(newKey, 'base64')));
+    const newOnly = CredentialCipher.fromConfig({ CREDENTIALS_KEY: newKey });
+    expect(newOnly.open({ keyId: hookRow.keyId, sealed: hookRow.sealedSecret }, webhookSecretContext(tenantId, endpoint.id)).toString('utf8')).toBe(endpoint.secret);
 
     const again = await admin(['credentials', 'reseal', '--json'], { ...db, CREDENTIALS_KEY: newKey, CREDENTIALS_OLD_KEYS: TEST_CREDENTIALS_KEY });
-    expect(parsed(again)).toMatchObject({ resealed: 0, unopenable: [] });
+    expect(parsed(again)).toMatchObject({
+      vendor_credentials: { resealed: 0, unopenable: [] },
+      webhook_secrets: { resealed: 0, unopenable: [] },
+    });
   });
 
   it('answers usage errors with 2 and failures with 1', async () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TenantScope } from '@avatar/contracts';
-import { SealedDocument, VendorCredentialsRepository } from '@avatar/persistence';
+import { SealedCredentialRecord, SealedDocument, VendorCredentialsRepository } from '@avatar/persistence';
+import { resealRows, ResealReport } from './admin/reseal-rows';
 import { CREDENTIAL_CIPHER, CredentialCipher } from './credential-cipher';
 
 /** A tenant's credentials for one vendor, as the vendor's adapter needs them: `{api_key, app_id, …}`. */
@@ -53,39 +54,20 @@ export class VendorCredentialsReader {
   }
 }
 
-export interface ResealReport {
-  /** Rows now sealed with CREDENTIALS_KEY. */
-  resealed: number;
-  /** Rows changed by someone else meanwhile (they are sealed with the current key by that write). */
-  skipped: number;
-  /** Rows sealed with a key that is neither CREDENTIALS_KEY nor in CREDENTIALS_OLD_KEYS: "tenant/provider (key id)". */
-  unopenable: string[];
-}
-
-const RESEAL_PAGE = 100;
+export type { ResealReport } from './admin/reseal-rows';
 
 /**
  * Key rotation: re-encrypts every credential sealed with another key under
  * CREDENTIALS_KEY. A row that a PUT replaced meanwhile is left as that PUT wrote it.
  */
-export async function resealVendorCredentials(credentials: VendorCredentialsRepository, cipher: CredentialCipher): Promise<ResealReport> {
-  const currentKeyId = cipher.currentKeyId;
-  if (!currentKeyId) throw new Error('CREDENTIALS_KEY is not set: it is the key everything is re-sealed with');
-  const report: ResealReport = { resealed: 0, skipped: 0, unopenable: [] };
-  let after: { tenant: string; provider: string } | undefined;
-  for (;;) {
-    const rows = await credentials.sealedWithOtherKeys(currentKeyId, RESEAL_PAGE, after);
-    for (const row of rows) {
-      if (!cipher.canOpen(row.keyId)) {
-        report.unopenable.push(`${row.tenant}/${row.provider} (key ${row.keyId})`);
-        continue;
-      }
-      const fields = openVendorCredentials(cipher, row.tenant, row.provider, row);
-      const replaced = await credentials.replaceSealed(row.tenant, row.provider, row.keyId, sealVendorCredentials(cipher, row.tenant, row.provider, fields));
-      if (replaced) report.resealed += 1;
-      else report.skipped += 1;
-    }
-    if (rows.length < RESEAL_PAGE) return report;
-    after = { tenant: rows[rows.length - 1].tenant, provider: rows[rows.length - 1].provider };
-  }
+export function resealVendorCredentials(credentials: VendorCredentialsRepository, cipher: CredentialCipher): Promise<ResealReport> {
+  return resealRows<SealedCredentialRecord>(
+    {
+      sealedWithOtherKeys: (keyId, limit, after) => credentials.sealedWithOtherKeys(keyId, limit, after),
+      context: (row) => vendorCredentialContext(row.tenant, row.provider),
+      describe: (row) => `${row.tenant}/${row.provider}`,
+      replaceSealed: (row, document) => credentials.replaceSealed(row.tenant, row.provider, row.keyId, document),
+    },
+    cipher,
+  );
 }

@@ -1,3 +1,4 @@
+import type { UsageSession } from '@avatar/usage';
 import type { TenantScope } from '@avatar/contracts';
 import { TenantScopes } from '@avatar/contracts';
 import { Inject, Injectable } from '@nestjs/common';
@@ -19,19 +20,8 @@ export interface MonthStanding extends MonthUsage {
   running: number;
 }
 
-/** A session as a usage report reads it (times in epoch ms). */
-export interface UsageSessionRow {
-  id: string;
-  provider: string;
-  avatarId: string;
-  startMs: number;
-  /** Null while it runs. */
-  durationMs: number | null;
-  /** Null while it runs. */
-  billedSeconds: number | null;
-  /** Its tasks that spoke: [start, start + spoken_ms] of each one's last attempt. */
-  tasks: Array<{ startMs: number; endMs: number }>;
-}
+/** A session as a usage report reads it (times in epoch ms): the report's own input type. */
+export type UsageSessionRow = UsageSession;
 
 /**
  * The UTC calendar month of the database's now(), as `m(start, end, month)`. Month

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { TenantScope } from '@avatar/contracts';
+import { TenantScope, TenantScopes } from '@avatar/contracts';
 import { sql, SQL_CLIENT, SqlClient } from './sql-client';
+import type { SealedDocument } from './vendor-credentials.repository';
 
 export interface WebhookEndpointRow {
   id: string;
@@ -18,6 +19,12 @@ export interface NewWebhookEndpoint {
   /** Which CREDENTIALS_KEY sealed the secret. */
   keyId: string;
   sealedSecret: Buffer;
+}
+
+/** An endpoint's sealed signing secret, as the re-seal sweep finds it. */
+export interface SealedWebhookSecretRecord extends SealedDocument {
+  tenantId: TenantScope;
+  id: string;
 }
 
 const COLUMNS = sql`id::text, tenant_id::text AS "tenantId", url, events, created_at AS "createdAt", disabled_at AS "disabledAt"`;
@@ -60,5 +67,31 @@ export class WebhookEndpointsRepository {
        WHERE tenant_id = ${tenantId}::uuid AND id = ${endpointId}::uuid
       RETURNING ${COLUMNS}`);
     return row ?? null;
+  }
+
+  /**
+   * The key rotation's sweep, across tenants (disabled endpoints included): secrets
+   * sealed with any key but `keyId`, a page at a time in (tenant, id) order after `after`.
+   */
+  async sealedWithOtherKeys(keyId: string, limit: number, after?: { tenantId: string; id: string }): Promise<SealedWebhookSecretRecord[]> {
+    const from = after ? sql`AND (tenant_id, id) > (${after.tenantId}::uuid, ${after.id}::uuid)` : sql``;
+    const rows = await this.sql.rows<{ tenantId: string; id: string; keyId: string; sealed: Buffer<ArrayBuffer> }>(sql`
+      SELECT tenant_id::text AS "tenantId", id::text, key_id AS "keyId", sealed_secret AS sealed
+        FROM webhook_endpoints
+       WHERE key_id <> ${keyId} ${from}
+       ORDER BY tenant_id, id
+       LIMIT ${limit}`);
+    return rows.map((r) => ({ ...r, tenantId: TenantScopes.ofRecord(r.tenantId) }));
+  }
+
+  /**
+   * Replaces an endpoint's sealed secret if it is still the one sealed with
+   * `expectedKeyId` (a concurrent write wins). True when replaced.
+   */
+  async replaceSealed(tenantId: TenantScope, endpointId: string, expectedKeyId: string, document: SealedDocument): Promise<boolean> {
+    const count = await this.sql.count(sql`
+      UPDATE webhook_endpoints SET key_id = ${document.keyId}, sealed_secret = ${Buffer.from(document.sealed)}
+       WHERE tenant_id = ${tenantId}::uuid AND id = ${endpointId}::uuid AND key_id = ${expectedKeyId}`);
+    return count === 1;
   }
 }

@@ -1,6 +1,6 @@
 import { connect, NatsConnection } from '@nats-io/transport-node';
 import { AdminCliConfigSchema, loadConfig } from '@avatar/config';
-import { ApiKeysRepository, createDatabase, TenantAdminRepository, VendorCredentialsRepository } from '@avatar/persistence';
+import { ApiKeysRepository, createDatabase, TenantAdminRepository, VendorCredentialsRepository, WebhookEndpointsRepository } from '@avatar/persistence';
 import { CredentialCipher } from '../credential-cipher';
 import { AdminCliContext, runAdminCli } from './admin-cli';
 import type { Announcement, Announcer } from './announcements';
@@ -41,6 +41,7 @@ export async function openAdminCliContext(env: NodeJS.ProcessEnv = process.env):
     tenants: new TenantAdminRepository(db.prisma),
     keys: new ApiKeysRepository(db.prisma),
     credentials: new VendorCredentialsRepository(db.prisma),
+    webhookEndpoints: new WebhookEndpointsRepository(db.sql),
     cipher: () => CredentialCipher.fromConfig(config),
     announcer: nats?.announcer ?? null,
     async close() {

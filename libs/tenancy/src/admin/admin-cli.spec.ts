@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { apiKeySubjects } from '@avatar/contracts';
-import type { ApiKeyRow, ApiKeysRepository, NewApiKey, TenantAdminRepository, TenantRow, VendorCredentialsRepository } from '@avatar/persistence';
+import type { ApiKeyRow, ApiKeysRepository, NewApiKey, TenantAdminRepository, TenantRow, VendorCredentialsRepository, WebhookEndpointsRepository } from '@avatar/persistence';
 import { apiKeyRow, tenantRow } from '@avatar/testing';
 import { CredentialCipher } from '../credential-cipher';
+import { webhookSecretContext } from '../webhook-signature';
 import { AdminCliContext, runAdminCli } from './admin-cli';
 import type { Announcement } from './announcements';
 
@@ -53,6 +54,7 @@ function harness(options: { announcer?: boolean; cipher?: CredentialCipher } = {
       }),
     } as unknown as ApiKeysRepository,
     credentials: { sealedWithOtherKeys: jest.fn(async () => []), replaceSealed: jest.fn() } as unknown as VendorCredentialsRepository,
+    webhookEndpoints: { sealedWithOtherKeys: jest.fn(async () => []), replaceSealed: jest.fn(async () => true) } as unknown as WebhookEndpointsRepository,
     cipher: () => options.cipher ?? new CredentialCipher(null),
     announcer: options.announcer ? { announce: async (m) => void announced.push(...m) } : null,
     close: async () => void (closed += 1),
@@ -176,7 +178,43 @@ describe('admin CLI', () => {
     expect(await harness().run('credentials', 'reseal')).toBe(1);
     const h = harness({ cipher: new CredentialCipher(randomBytes(32)) });
     expect(await h.run('credentials', 'reseal')).toBe(0);
-    expect(h.out[0]).toMatch(/^re-sealed 0 credential\(s\) with key [0-9a-f]{16}$/);
+    expect(h.out[0]).toMatch(/^re-sealed 0 vendor credential\(s\), 0 webhook secret\(s\) with key [0-9a-f]{16}$/);
+  });
+
+  it('credentials reseal: re-seals webhook secrets too, and lists (exit 1) one sealed with a key it does not have', async () => {
+    const oldKey = randomBytes(32);
+    const cipher = new CredentialCipher(randomBytes(32), [oldKey]);
+    const stranger = new CredentialCipher(randomBytes(32));
+    const [e1, e2] = ['30000000-0000-4000-8000-000000000001', '30000000-0000-4000-8000-000000000002'];
+    const rows = [
+      { tenantId: TENANT, id: e1, ...new CredentialCipher(oldKey).seal('whsec_one', webhookSecretContext(TENANT, e1)) },
+      { tenantId: TENANT, id: e2, ...stranger.seal('whsec_two', webhookSecretContext(TENANT, e2)) },
+    ];
+    const h = harness({ cipher });
+    const webhooks = h.ctx.webhookEndpoints as unknown as { sealedWithOtherKeys: jest.Mock; replaceSealed: jest.Mock };
+    webhooks.sealedWithOtherKeys.mockResolvedValueOnce(rows);
+
+    expect(await h.run('credentials', 'reseal')).toBe(1);
+
+    expect(h.out).toEqual([
+      `re-sealed 0 vendor credential(s), 1 webhook secret(s) with key ${cipher.currentKeyId}`,
+      `cannot open: webhook secret ${TENANT}/${e2} (key ${stranger.currentKeyId})`,
+    ]);
+    expect(h.err.join('\n')).toContain('webhook_secrets_resealed=1');
+    expect(webhooks.replaceSealed).toHaveBeenCalledTimes(1);
+    const [tenant, endpoint, expectedKeyId, document] = webhooks.replaceSealed.mock.calls[0];
+    expect([tenant, endpoint, expectedKeyId, document.keyId]).toEqual([TENANT, e1, rows[0].keyId, cipher.currentKeyId]);
+    expect(cipher.open(document, webhookSecretContext(TENANT, e1)).toString()).toBe('whsec_one');
+  });
+
+  it('credentials reseal --json: a report per kind of sealed value', async () => {
+    const h = harness({ cipher: new CredentialCipher(randomBytes(32)) });
+    expect(await h.run('credentials', 'reseal', '--json')).toBe(0);
+    expect(JSON.parse(h.out.join('\n'))).toEqual({
+      key_id: expect.stringMatching(/^[0-9a-f]{16}$/),
+      vendor_credentials: { resealed: 0, skipped: 0, unopenable: [] },
+      webhook_secrets: { resealed: 0, skipped: 0, unopenable: [] },
+    });
   });
 
   it.each([

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { API_KEY_SCOPES, CreateApiKeyRequest, CreateTenantRequest, TENANT_STATUSES, TenantScope, TenantScopes } from '@avatar/contracts';
-import type { ApiKeysRepository, TenantAdminRepository, TenantRow, VendorCredentialsRepository } from '@avatar/persistence';
+import type { ApiKeysRepository, TenantAdminRepository, TenantRow, VendorCredentialsRepository, WebhookEndpointsRepository } from '@avatar/persistence';
 import type { CredentialCipher } from '../credential-cipher';
 import { resealVendorCredentials } from '../vendor-credentials';
 import { auditLine, AuditDetails } from './admin-audit';
 import { apiKeyView, createdApiKeyView, tenantView } from './admin-views';
 import { Announcement, announcements, Announcer } from './announcements';
 import { issueApiKey } from './issue-api-key';
+import { resealWebhookSecrets } from './reseal-webhook-secrets';
 import { newTenantDocuments } from './tenant-documents';
 
 /**
@@ -32,8 +33,10 @@ Talks to the database directly (DATABASE_URL). Add --json to any command for JSO
                                                    the key is printed this once
   keys list <tenant-id>                            the tenant's keys: prefix, scopes, dates
   keys revoke <tenant-id> <key-id>                 revoke a key
-  credentials reseal                               re-encrypt vendor credentials sealed with an
-                                                   old key (CREDENTIALS_OLD_KEYS) under CREDENTIALS_KEY
+  credentials reseal                               re-encrypt vendor credentials and webhook signing
+                                                   secrets sealed with an old key (CREDENTIALS_OLD_KEYS)
+                                                   under CREDENTIALS_KEY; exit 1 if some are sealed with
+                                                   a key in neither (they are listed)
 
 Disabling or revoking through the CLI changes the database only. A gateway refuses the
 key as soon as it looks it up again: at once for a key it has not cached, within
@@ -53,6 +56,7 @@ export interface AdminCliContext {
   tenants: TenantAdminRepository;
   keys: ApiKeysRepository;
   credentials: VendorCredentialsRepository;
+  webhookEndpoints: WebhookEndpointsRepository;
   /** Built from CREDENTIALS_KEY / CREDENTIALS_OLD_KEYS when a command needs it. */
   cipher(): CredentialCipher;
   /** Null without NATS_URL. */
@@ -242,15 +246,28 @@ const COMMANDS: Record<string, Command<unknown>> = {
     async run(ctx, _none, io, asJson) {
       const cipher = ctx.cipher();
       if (!cipher.canSeal) throw new CommandFailed('CREDENTIALS_KEY is not set: it is the key credentials are re-sealed with');
-      const report = await resealVendorCredentials(ctx.credentials, cipher);
-      audit(io, 'credentials.reseal', null, { key_id: cipher.currentKeyId, resealed: report.resealed, skipped: report.skipped });
-      if (asJson) print(io, { key_id: cipher.currentKeyId, ...report });
+      const credentials = await resealVendorCredentials(ctx.credentials, cipher);
+      const webhooks = await resealWebhookSecrets(ctx.webhookEndpoints, cipher);
+      audit(io, 'credentials.reseal', null, {
+        key_id: cipher.currentKeyId,
+        resealed: credentials.resealed,
+        skipped: credentials.skipped,
+        webhook_secrets_resealed: webhooks.resealed,
+        webhook_secrets_skipped: webhooks.skipped,
+      });
+      if (asJson) print(io, { key_id: cipher.currentKeyId, vendor_credentials: credentials, webhook_secrets: webhooks });
       else {
-        io.out(`re-sealed ${report.resealed} credential(s) with key ${cipher.currentKeyId}` + (report.skipped ? `; ${report.skipped} changed meanwhile (already current)` : ''));
-        for (const row of report.unopenable) io.out(`cannot open: ${row}`);
+        const skipped = credentials.skipped + webhooks.skipped;
+        io.out(
+          `re-sealed ${credentials.resealed} vendor credential(s), ${webhooks.resealed} webhook secret(s) with key ${cipher.currentKeyId}` +
+            (skipped ? `; ${skipped} changed meanwhile (already current)` : ''),
+        );
+        for (const row of credentials.unopenable) io.out(`cannot open: vendor credentials ${row}`);
+        for (const row of webhooks.unopenable) io.out(`cannot open: webhook secret ${row}`);
       }
-      if (report.unopenable.length > 0) {
-        throw new CommandFailed(`${report.unopenable.length} credential(s) are sealed with a key that is neither CREDENTIALS_KEY nor in CREDENTIALS_OLD_KEYS`);
+      const unopenable = credentials.unopenable.length + webhooks.unopenable.length;
+      if (unopenable > 0) {
+        throw new CommandFailed(`${unopenable} sealed value(s) are sealed with a key that is neither CREDENTIALS_KEY nor in CREDENTIALS_OLD_KEYS`);
       }
     },
   }),
