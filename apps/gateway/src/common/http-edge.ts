@@ -107,11 +107,17 @@ export class HttpEdge {
 
   private async runDrain(fastify: FastifyInstance): Promise<void> {
     const started = Date.now();
-    this.logger.log(`draining ${this.sockets.size} connection(s), ${this.inFlight.size} request(s) in flight`);
+    const counts = `${this.sockets.size} connection(s), ${this.inFlight.size} request(s) in flight`;
     const check = setInterval(() => this.cutStalled(started), 100);
     check.unref();
     try {
-      await fastify.close();
+      const closed = fastify.close();
+      // Fastify runs its pre-close hooks before it closes the listener: the line says
+      // "draining" only once no new connection can be accepted (under load the gap
+      // was long enough for a client to connect after the line).
+      while (fastify.server.listening && Date.now() - started < this.config.HTTP_DRAIN_TIMEOUT_MS) await new Promise((resolve) => setImmediate(resolve));
+      this.logger.log(`stopped accepting; draining ${counts}`);
+      await closed;
     } finally {
       clearInterval(check);
     }
