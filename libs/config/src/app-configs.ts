@@ -43,8 +43,9 @@ export const GatewayConfigSchema = z.object({
   ...credentialsKeys,
   /** Per-tenant rate limits: on, or off for load tests (never in production). */
   RATE_LIMITS: rateLimitsSwitch,
-  /** How long a gateway trusts a tenant's settings (limits, quotas) it read; an admin change is announced and applies at once. */
-  TENANT_SETTINGS_CACHE_MS: positiveInt(60_000),
+  /** How long a gateway trusts a tenant's settings (limits, quotas) it read: a backstop, since an admin change is announced and
+   * applies at once and a NATS reconnect forgets them all. Long, so the first request after a quiet minute pays no look-up. */
+  TENANT_SETTINGS_CACHE_MS: positiveInt(600_000),
   /** How long an Idempotency-Key and its first answer are kept. */
   IDEMPOTENCY_TTL_SECONDS: positiveInt(24 * 3600),
   /** How long a request waits for a concurrent request with the same Idempotency-Key before answering 409. */

@@ -4,3 +4,4 @@ export * from './speech-task-row.fixture';
 export * from './platform-error';
 export * from './event-publisher.fake';
 export * from './admin-rows.fixture';
+export * from './nats-connection.fake';

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { apiKeySubjects, ApiKeyRevoked, TenantScopes } from '@avatar/contracts';
 import { encodeJson } from '@avatar/messaging';
 import type { ApiKeyIdentity, TenantsRepository } from '@avatar/persistence';
+import { fakeNatsConnection } from '@avatar/testing';
 import type { GatewayConfig } from '../gateway-config';
 import { ApiKeyCache, KEY_TOUCH_INTERVAL_MS } from './api-key-cache';
 import type { Principal } from './principal';
@@ -28,33 +28,12 @@ function setup(initial: Record<string, ApiKeyIdentity> = { h1: identity('k1') })
     authenticate: jest.fn(async (hash: string) => keys.get(hash) ?? null),
     touchKey: jest.fn(async (_keyId: string) => undefined),
   };
-  let onMessage: ((err: Error | null, msg: { subject: string; data: Uint8Array }) => void) | undefined;
-  // nc.status(): an iterator the spec pushes connection events into.
-  const statuses: Array<{ type: string }> = [];
-  let wake: (() => void) | undefined;
-  const status = async function* () {
-    for (;;) {
-      while (statuses.length > 0) yield statuses.shift()!;
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-  };
-  const connection = async (type: string) => {
-    statuses.push({ type });
-    wake?.();
-    await new Promise((resolve) => setImmediate(resolve));
-  };
-  const nc = {
-    status,
-    subscribe: jest.fn((_subject: string, opts: { callback: typeof onMessage }) => {
-      onMessage = opts.callback;
-      return { unsubscribe: jest.fn() };
-    }),
-  };
-  const cache = new ApiKeyCache(tenants as unknown as TenantsRepository, nc as unknown as NatsConnection, { API_KEY_CACHE_TTL_MS: TTL } as GatewayConfig);
+  const nats = fakeNatsConnection();
+  const cache = new ApiKeyCache(tenants as unknown as TenantsRepository, nats.nc, { API_KEY_CACHE_TTL_MS: TTL } as GatewayConfig);
   cache.onApplicationBootstrap();
-  const announce = (tenantId: string, body: ApiKeyRevoked | unknown) => onMessage!(null, { subject: apiKeySubjects.revoked(tenantId), data: encodeJson(body) });
-  const announceRaw = (tenantId: string, data: Uint8Array) => onMessage!(null, { subject: apiKeySubjects.revoked(tenantId), data });
-  return { cache, keys, tenants, nc, announce, announceRaw, connection };
+  const announce = (tenantId: string, body: ApiKeyRevoked | unknown) => nats.deliver(apiKeySubjects.anyRevoked(), apiKeySubjects.revoked(tenantId), encodeJson(body));
+  const announceRaw = (tenantId: string, data: Uint8Array) => nats.deliver(apiKeySubjects.anyRevoked(), apiKeySubjects.revoked(tenantId), data);
+  return { cache, keys, tenants, nc: { subscribe: nats.subscribe }, announce, announceRaw, connection: nats.connection };
 }
 
 const principal = (keyId: string): Principal => ({ tenant: TenantScopes.ofRecord('tenant-1'), keyId, scopes: new Set(['sessions:read']) });

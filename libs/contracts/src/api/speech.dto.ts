@@ -45,6 +45,8 @@ export const TaskResponse = z.object({
   created_at: z.iso.datetime(),
   started_at: z.iso.datetime().nullable(),
   ended_at: z.iso.datetime().nullable(),
+  /** How long the avatar spoke it (its last attempt), fixed when it ends; null until then. */
+  spoken_seconds: z.number().nullable(),
   error: z.string().nullable(),
 });
 export type TaskResponse = z.infer<typeof TaskResponse>;

@@ -24,17 +24,19 @@ describe('GetTaskUseCase', () => {
       created_at: '2025-01-01T00:00:00.000Z',
       started_at: null,
       ended_at: null,
+      spoken_seconds: null,
       error: null,
     });
     expect(t.tasks.find).toHaveBeenCalledWith(TENANT, TASK);
   });
 
-  it('answers how a finished task ended, with its times and error', async () => {
+  it('answers how a finished task ended, with its times, spoken seconds and error', async () => {
     const t = setup(
       taskRow({
         status: 'failed',
         startedAt: new Date('2025-01-01T00:00:01.000Z'),
         endedAt: new Date('2025-01-01T00:00:02.500Z'),
+        spokenMs: 1500,
         error: 'vendor refused',
       }),
     );
@@ -43,6 +45,7 @@ describe('GetTaskUseCase', () => {
       status: 'failed',
       started_at: '2025-01-01T00:00:01.000Z',
       ended_at: '2025-01-01T00:00:02.500Z',
+      spoken_seconds: 1.5,
       error: 'vendor refused',
     });
   });

@@ -20,6 +20,7 @@ export class GetTaskUseCase {
       created_at: task.createdAt.toISOString(),
       started_at: task.startedAt?.toISOString() ?? null,
       ended_at: task.endedAt?.toISOString() ?? null,
+      spoken_seconds: task.spokenMs === null ? null : task.spokenMs / 1000,
       error: task.error,
     };
   }
