@@ -4,7 +4,7 @@ import { encodeJson } from '@avatar/messaging';
 import type { ApiKeyIdentity, TenantsRepository } from '@avatar/persistence';
 import { fakeNatsConnection } from '@avatar/testing';
 import type { GatewayConfig } from '../gateway-config';
-import { ApiKeyCache, KEY_TOUCH_INTERVAL_MS } from './api-key-cache';
+import { ApiKeyCache, KEY_TOUCH_DELAY_MS, KEY_TOUCH_INTERVAL_MS } from './api-key-cache';
 import type { Principal } from './principal';
 
 const TTL = 60_000;
@@ -156,20 +156,34 @@ describe('ApiKeyCache', () => {
   });
 
   describe('noteUse', () => {
-    it(`writes last_used_at at most once per ${KEY_TOUCH_INTERVAL_MS} ms per key`, async () => {
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] }));
+    afterEach(() => jest.useRealTimers());
+    /** The background write happens KEY_TOUCH_DELAY_MS after the use it records. */
+    const flush = async () => {
+      jest.advanceTimersByTime(KEY_TOUCH_DELAY_MS);
+      await settle();
+    };
+
+    it(`writes last_used_at at most once per ${KEY_TOUCH_INTERVAL_MS} ms per key, ${KEY_TOUCH_DELAY_MS} ms after the use`, async () => {
       const t = setup();
 
       t.cache.noteUse(principal('k1'), 0);
       t.cache.noteUse(principal('k1'), KEY_TOUCH_INTERVAL_MS - 1);
+      // Not during the request it records: its own statements go first.
+      expect(t.tenants.touchKey).not.toHaveBeenCalled();
+      jest.advanceTimersByTime(KEY_TOUCH_DELAY_MS - 1);
+      expect(t.tenants.touchKey).not.toHaveBeenCalled();
+      await flush();
       expect(t.tenants.touchKey.mock.calls).toEqual([['k1']]);
 
       // Another key has its own minute.
       t.cache.noteUse(principal('k2'), 10);
+      await flush();
       expect(t.tenants.touchKey.mock.calls).toEqual([['k1'], ['k2']]);
 
       t.cache.noteUse(principal('k1'), KEY_TOUCH_INTERVAL_MS);
+      await flush();
       expect(t.tenants.touchKey.mock.calls).toEqual([['k1'], ['k2'], ['k1']]);
-      await settle();
     });
 
     it('only logs a failed write: the request goes on, nothing is thrown or left unhandled', async () => {
@@ -178,7 +192,7 @@ describe('ApiKeyCache', () => {
       t.tenants.touchKey.mockRejectedValue(new Error('database down'));
 
       expect(() => t.cache.noteUse(principal('k1'), 0)).not.toThrow();
-      await settle();
+      await flush();
 
       expect(warn).toHaveBeenCalledWith(expect.stringMatching(/k1.*database down/));
     });

@@ -10,6 +10,12 @@ import type { Principal } from './principal';
 const MAX_ENTRIES = 10_000;
 /** last_used_at is written at most this often per key (the statement also refuses more). */
 export const KEY_TOUCH_INTERVAL_MS = 60_000;
+/**
+ * The write waits this long after the use it records, so it never competes with that
+ * request's own statements (on 2 cores, the first speak after a quiet minute paid for
+ * it). last_used_at is a minute-grained figure: two seconds do not matter to it.
+ */
+export const KEY_TOUCH_DELAY_MS = 2_000;
 
 interface Entry {
   principal: Principal;
@@ -32,6 +38,9 @@ export class ApiKeyCache implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly entries = new Map<string, Entry>();
   /** Key id → when this gateway last wrote its last_used_at. */
   private readonly touched = new Map<string, number>();
+  /** Keys whose last_used_at is due to be written at the next flush. */
+  private readonly toTouch = new Set<string>();
+  private touchTimer?: NodeJS.Timeout;
   private subscription?: Subscription;
 
   constructor(
@@ -75,13 +84,26 @@ export class ApiKeyCache implements OnApplicationBootstrap, OnApplicationShutdow
     return principal;
   }
 
-  /** Notes a use of the key: writes last_used_at in the background, at most once a minute per key. */
+  /** Notes a use of the key: writes last_used_at in the background (KEY_TOUCH_DELAY_MS later), at most once a minute per key. */
   noteUse(principal: Principal, now = Date.now()): void {
     const last = this.touched.get(principal.keyId);
     if (last !== undefined && now - last < KEY_TOUCH_INTERVAL_MS) return;
     if (this.touched.size >= MAX_ENTRIES) this.touched.delete(this.touched.keys().next().value!);
     this.touched.set(principal.keyId, now);
-    this.tenants.touchKey(principal.keyId).catch((err: Error) => this.logger.warn(`last_used_at of key ${principal.keyId} not written: ${err.message}`));
+    this.toTouch.add(principal.keyId);
+    if (!this.touchTimer) {
+      this.touchTimer = setTimeout(() => this.flushTouches(), KEY_TOUCH_DELAY_MS);
+      this.touchTimer.unref();
+    }
+  }
+
+  private flushTouches(): void {
+    this.touchTimer = undefined;
+    const keyIds = [...this.toTouch];
+    this.toTouch.clear();
+    for (const keyId of keyIds) {
+      this.tenants.touchKey(keyId).catch((err: Error) => this.logger.warn(`last_used_at of key ${keyId} not written: ${err.message}`));
+    }
   }
 
   forget(keyHash: string): void {
@@ -98,6 +120,7 @@ export class ApiKeyCache implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   onApplicationShutdown(): void {
+    if (this.touchTimer) clearTimeout(this.touchTimer);
     this.subscription?.unsubscribe();
   }
 }
