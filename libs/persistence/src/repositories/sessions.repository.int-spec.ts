@@ -505,6 +505,26 @@ describe('stopRunning (quota exhausted)', () => {
   }
 });
 
+describe('stopLive (tenant disabled)', () => {
+  it("ends every live session of the tenant, started or not, at one moment, and no other tenant's", async () => {
+    const t = await tenant();
+    const other = await tenant();
+    await repo.beatAndReap(SETTINGS);
+    const active = await session(t, { startedAgo: 20 });
+    const created = await session(t, { startedAgo: null });
+    const theirs = await session(other, { startedAgo: 20 });
+
+    const ended = await repo.stopLive(t, 'tenant_disabled');
+
+    expect(ended.map((e) => e.sessionId).sort()).toEqual([active, created].sort());
+    expect(new Set(ended.map((e) => e.endedAt.getTime())).size).toBe(1);
+    expect(await billed(active)).toMatchObject({ end_reason: 'tenant_disabled' });
+    expect(await billed(created)).toMatchObject({ end_reason: 'tenant_disabled', duration_ms: 0, billed_seconds: 0 });
+    expect((await row(theirs)).status).toBe('active');
+    expect(await repo.stopLive(t, 'tenant_disabled')).toEqual([]);
+  });
+});
+
 describe('create: the concurrent-session quota (max_active_sessions)', () => {
   const newSession = () => ({ id: randomUUID(), provider: 'local', avatarId: 'avatar_1', quality: 'medium' });
 

@@ -287,12 +287,21 @@ export class SessionsRepository {
    * refused at the door. Returns the sessions this call ended; a concurrent call
    * (another worker) ends none of them again.
    */
-  async stopRunning(tenantId: TenantScope, reason: EndReason): Promise<EndedSession[]> {
-    const rows = await this.db.$queryRawUnsafe<EndedRow[]>(
-      endLiveSessionsSql(`s.tenant_id = $1::uuid AND s.status = 'active'`, '$2'),
-      tenantId,
-      reason,
-    );
+  stopRunning(tenantId: TenantScope, reason: EndReason): Promise<EndedSession[]> {
+    return this.stopAll(`s.tenant_id = $1::uuid AND s.status = 'active'`, tenantId, reason);
+  }
+
+  /**
+   * Ends every session of the tenant that is not stopped, started or not (an
+   * administrator disabled the tenant), like `stopRunning`: all in one statement, so
+   * every one is billed up to the same moment.
+   */
+  stopLive(tenantId: TenantScope, reason: EndReason): Promise<EndedSession[]> {
+    return this.stopAll(`s.tenant_id = $1::uuid`, tenantId, reason);
+  }
+
+  private async stopAll(where: string, tenantId: TenantScope, reason: EndReason): Promise<EndedSession[]> {
+    const rows = await this.db.$queryRawUnsafe<EndedRow[]>(endLiveSessionsSql(where, '$2'), tenantId, reason);
     return rows.sort((a, b) => new Date(a.ended_at).getTime() - new Date(b.ended_at).getTime()).map(toEnded);
   }
 

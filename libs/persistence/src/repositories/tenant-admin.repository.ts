@@ -66,10 +66,4 @@ export class TenantAdminRepository {
        WHERE id = ${tenant}::uuid`;
     return count === 1 ? this.find(tenant) : null;
   }
-
-  /** Ids of the tenant's sessions that still run (created or active): what a disable stops. */
-  async liveSessionIds(tenant: TenantScope): Promise<string[]> {
-    const rows = await this.db.session.findMany({ where: { tenantId: tenant, status: { in: ['created', 'active'] } }, select: { id: true }, orderBy: { createdAt: 'asc' } });
-    return rows.map((r) => r.id);
-  }
 }

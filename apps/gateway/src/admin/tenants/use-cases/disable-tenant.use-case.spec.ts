@@ -1,6 +1,5 @@
-import { Logger } from '@nestjs/common';
-import { apiKeySubjects, PlatformError, TenantScopes, tenantSubjects } from '@avatar/contracts';
-import type { TenantAdminRepository } from '@avatar/persistence';
+import { apiKeySubjects, TenantScopes, tenantSubjects } from '@avatar/contracts';
+import type { SessionsRepository, TenantAdminRepository } from '@avatar/persistence';
 import type { Announcer } from '@avatar/tenancy';
 import { ADMIN_FIXTURE_TENANT_ID, caughtPlatformError, tenantRow } from '@avatar/testing';
 import type { StopSessionUseCase } from '../../../sessions/use-cases/stop-session.use-case';
@@ -10,23 +9,27 @@ import { DisableTenantUseCase } from './disable-tenant.use-case';
 const TENANT = TenantScopes.administered(ADMIN_FIXTURE_TENANT_ID);
 const DISABLED = tenantRow({ status: 'disabled', disabledAt: new Date('2025-02-01T00:00:00.000Z') });
 
+/** The sessions each pass of the disable ends (the repository's stopLive), by id. */
 function setup(livePasses: string[][] = [[]]) {
   const calls: string[] = [];
   const passes = [...livePasses];
-  const tenants = {
-    setStatus: jest.fn(async () => (calls.push('db:disabled'), DISABLED)),
-    liveSessionIds: jest.fn(async () => passes.shift() ?? []),
+  const tenants = { setStatus: jest.fn(async () => (calls.push('db:disabled'), DISABLED)) };
+  const sessions = {
+    stopLive: jest.fn(async (_t: unknown, reason: string) =>
+      (passes.shift() ?? []).map((sessionId) => ({ tenantId: TENANT, sessionId, reason, durationMs: 1000, billedSeconds: 1, endedAt: new Date() })),
+    ),
   };
-  const stopSession = { execute: jest.fn(async (_t: unknown, id: string) => (calls.push(`stop:${id}`), { status: 'stopped' as const, duration: 1 })) };
+  const stopSession = { finish: jest.fn(async (_t: unknown, ended: { sessionId: string }) => void calls.push(`stop:${ended.sessionId}`)) };
   const announcer = { announce: jest.fn(async (messages: Array<{ subject: string; data: Uint8Array }>) => void calls.push(...messages.map((m) => `announce:${m.subject}:${Buffer.from(m.data).toString()}`))) };
   const audit = { record: jest.fn() };
   const useCase = new DisableTenantUseCase(
     tenants as unknown as TenantAdminRepository,
+    sessions as unknown as SessionsRepository,
     stopSession as unknown as StopSessionUseCase,
     announcer as Announcer,
     audit as unknown as AdminAudit,
   );
-  return { useCase, tenants, stopSession, announcer, audit, calls };
+  return { useCase, tenants, sessions, stopSession, announcer, audit, calls };
 }
 
 afterEach(() => jest.restoreAllMocks());
@@ -51,28 +54,15 @@ describe('DisableTenantUseCase', () => {
   it('stops each session with end reason tenant_disabled, in the tenant scope', async () => {
     const t = setup([['s1']]);
     await t.useCase.execute(TENANT);
-    expect(t.stopSession.execute).toHaveBeenCalledWith(TENANT, 's1', 'tenant_disabled');
+    expect(t.sessions.stopLive).toHaveBeenCalledWith(TENANT, 'tenant_disabled');
+    expect(t.stopSession.finish).toHaveBeenCalledWith(TENANT, expect.objectContaining({ sessionId: 's1', reason: 'tenant_disabled' }));
   });
 
   it('looks again for sessions created while it stopped the first ones (a request already past authentication)', async () => {
     const t = setup([['s1'], ['late'], []]);
     const answer = await t.useCase.execute(TENANT);
-    expect(t.stopSession.execute.mock.calls.map((c) => c[1])).toEqual(['s1', 'late']);
+    expect(t.stopSession.finish.mock.calls.map((c) => c[1].sessionId)).toEqual(['s1', 'late']);
     expect(answer.sessions_stopped).toBe(2);
-  });
-
-  it('stops the other sessions when one fails, does not count it, and does not retry it forever', async () => {
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const t = setup([['s1', 'bad', 's3'], ['bad'], ['bad'], ['bad']]);
-    t.stopSession.execute.mockImplementation(async (_t, id: string) => {
-      if (id === 'bad') throw PlatformError.sessionNotFound(id);
-      return { status: 'stopped', duration: 0 };
-    });
-
-    const answer = await t.useCase.execute(TENANT);
-
-    expect(answer.sessions_stopped).toBe(2);
-    expect(t.stopSession.execute.mock.calls.filter((c) => c[1] === 'bad')).toHaveLength(1);
   });
 
   it('audits the disable with the number of sessions stopped', async () => {
@@ -90,7 +80,7 @@ describe('DisableTenantUseCase', () => {
     expect(err.code).toBe('NOT_FOUND');
     expect(err.details).toEqual({ tenant_id: ADMIN_FIXTURE_TENANT_ID });
     expect(t.announcer.announce).not.toHaveBeenCalled();
-    expect(t.tenants.liveSessionIds).not.toHaveBeenCalled();
+    expect(t.sessions.stopLive).not.toHaveBeenCalled();
     expect(t.audit.record).not.toHaveBeenCalled();
   });
 });
