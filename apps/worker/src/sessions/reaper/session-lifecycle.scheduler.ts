@@ -5,6 +5,7 @@ import { NATS_CONNECTION, SessionScope } from '@avatar/messaging';
 import { WORKER_CONFIG, WorkerConfig } from '../../worker-config';
 import { ReapSessionsUseCase } from './reap-sessions.use-case';
 import { RecordPresenceUseCase } from './record-presence.use-case';
+import { EnforceMonthlyQuotasUseCase } from '../../quotas/enforce-monthly-quotas.use-case';
 
 /** Presence announcements arriving within this window are written in one statement. */
 export const PRESENCE_BATCH_MS = 100;
@@ -12,8 +13,10 @@ export const PRESENCE_BATCH_MS = 100;
 /**
  * Runs the lifecycle on this worker: the heartbeat + reaper tick every
  * SESSION_REAPER_INTERVAL_MS (the first one at start-up, so a restart after an
- * outage ends the stranded sessions at once), and the notifier's presence
- * announcements (one worker of the queue group takes each), batched.
+ * outage ends the stranded sessions at once), then the monthly-minutes enforcer in
+ * the same tick (after the reaper: a session stranded by an outage is counted up to
+ * its last heartbeat, not up to now), and the notifier's presence announcements (one
+ * worker of the queue group takes each), batched.
  */
 @Injectable()
 export class SessionLifecycleScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -28,6 +31,7 @@ export class SessionLifecycleScheduler implements OnApplicationBootstrap, OnAppl
   constructor(
     private readonly reap: ReapSessionsUseCase,
     private readonly presence: RecordPresenceUseCase,
+    private readonly quotas: EnforceMonthlyQuotasUseCase,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {}
@@ -54,6 +58,8 @@ export class SessionLifecycleScheduler implements OnApplicationBootstrap, OnAppl
     this.running = this.reap
       .execute()
       .catch((err) => this.logger.error(`session reaper: ${(err as Error).message}`))
+      .then(() => this.quotas.execute())
+      .catch((err) => this.logger.error(`quota enforcer: ${(err as Error).message}`))
       .finally(() => {
         this.running = undefined;
         if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.config.SESSION_REAPER_INTERVAL_MS);
