@@ -5,3 +5,4 @@ export * from './platform-error';
 export * from './event-publisher.fake';
 export * from './admin-rows.fixture';
 export * from './nats-connection.fake';
+export * from './redis-lease.fake';

@@ -7,6 +7,7 @@ import type { WorkerConfig } from '../worker-config';
 import type { SpeechOrder } from './speech-order';
 import { SpeechReconciler } from './speech-reconciler';
 import type { TaskEndings } from '@avatar/speech';
+import { fakeLeaseRedis } from '@avatar/testing';
 
 const RECONCILE_MS = 2000;
 
@@ -23,25 +24,10 @@ const ref = (overrides: Partial<TaskRef> = {}): TaskRef => ({
   ...overrides,
 });
 
-/** A Redis with just what the lease needs, shared by every reconciler of a test. */
-function fakeRedis() {
-  const keys = new Map<string, string>();
-  return {
-    keys,
-    set: jest.fn(async (key: string, value: string, _px: 'PX', _ttl: number, _nx: 'NX') => {
-      if (keys.has(key)) return null;
-      keys.set(key, value);
-      return 'OK';
-    }),
-    get: jest.fn(async (key: string) => keys.get(key) ?? null),
-    pexpire: jest.fn(async () => 1),
-  };
-}
-
 type JobState = 'missing' | 'delayed' | 'waiting' | 'active' | 'completed' | 'failed' | 'unknown';
 
-function setup(options: { heads?: TaskRef[]; unannounced?: TaskRef[]; states?: Record<string, JobState>; redis?: ReturnType<typeof fakeRedis> } = {}) {
-  const redis = options.redis ?? fakeRedis();
+function setup(options: { heads?: TaskRef[]; unannounced?: TaskRef[]; states?: Record<string, JobState>; redis?: ReturnType<typeof fakeLeaseRedis> } = {}) {
+  const redis = options.redis ?? fakeLeaseRedis();
   const tasks = { stale: jest.fn().mockResolvedValue({ heads: options.heads ?? [], unannounced: options.unannounced ?? [] }) };
   const removed: string[] = [];
   const queue = {
@@ -73,7 +59,7 @@ afterEach(() => jest.restoreAllMocks());
 describe('SpeechReconciler', () => {
   describe('the lease', () => {
     it('lets only the holder sweep: a second reconciler on the same Redis does nothing', async () => {
-      const redis = fakeRedis();
+      const redis = fakeLeaseRedis();
       const holder = setup({ redis });
       const other = setup({ redis });
 
@@ -98,7 +84,7 @@ describe('SpeechReconciler', () => {
     });
 
     it('lets another reconciler take over once the lease has expired', async () => {
-      const redis = fakeRedis();
+      const redis = fakeLeaseRedis();
       const first = setup({ redis });
       const second = setup({ redis });
       await first.reconciler.sweep();

@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectQueue } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { RedisLease } from '../common/redis-lease';
 import { REDIS_CLIENT } from '@avatar/messaging';
-import { randomUUID } from 'node:crypto';
 import { SPEAK_JOB, SPEAK_JOB_OPTIONS, SPEECH_QUEUE, SpeakJobData } from '@avatar/contracts';
 import { SpeechTasksRepository, TaskRef } from '@avatar/persistence';
 import { WORKER_CONFIG, WorkerConfig } from '../worker-config';
@@ -27,7 +27,7 @@ const BATCH = 200;
 @Injectable()
 export class SpeechReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SpeechReconciler.name);
-  private readonly id = randomUUID();
+  private readonly lease: RedisLease;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
 
@@ -36,9 +36,11 @@ export class SpeechReconciler implements OnApplicationBootstrap, OnApplicationSh
     private readonly order: SpeechOrder,
     private readonly endings: TaskEndings,
     @InjectQueue(SPEECH_QUEUE) private readonly queue: Queue<SpeakJobData>,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) redis: Redis,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-  ) {}
+  ) {
+    this.lease = new RedisLease(redis, LEASE_KEY, config.SPEECH_RECONCILE_MS * 3);
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
@@ -52,7 +54,7 @@ export class SpeechReconciler implements OnApplicationBootstrap, OnApplicationSh
   /** One pass; answers what it repaired. */
   async sweep(): Promise<{ queued: number; woken: number; announced: number }> {
     const done = { queued: 0, woken: 0, announced: 0 };
-    if (!(await this.holdLease())) return done;
+    if (!(await this.lease.hold())) return done;
     const { heads, unannounced } = await this.tasks.stale(this.config.SPEECH_RECONCILE_MS, BATCH);
     for (const task of heads) {
       const job = await this.queue.getJob(task.id);
@@ -75,16 +77,6 @@ export class SpeechReconciler implements OnApplicationBootstrap, OnApplicationSh
       this.logger.warn(`repaired: ${done.queued} task(s) queued, ${done.woken} woken, ${done.announced} ending(s) announced`);
     }
     return done;
-  }
-
-  private async holdLease(): Promise<boolean> {
-    const client = this.redis;
-    const ttl = this.config.SPEECH_RECONCILE_MS * 3;
-    const taken = await client.set(LEASE_KEY, this.id, 'PX', ttl, 'NX');
-    if (taken === 'OK') return true;
-    if ((await client.get(LEASE_KEY)) !== this.id) return false;
-    await client.pexpire(LEASE_KEY, ttl);
-    return true;
   }
 
   async onApplicationShutdown(): Promise<void> {
