@@ -76,7 +76,7 @@ export interface EffectiveTenantSettings {
  * by a newer version during a rolling deploy) is dropped, and only it falls back to
  * the default; the tenant's other overrides stay.
  */
-function fieldsOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>, stored: unknown): Partial<{ [K in keyof T]: z.infer<T[K]> }> {
+export function fieldsOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>, stored: unknown): Partial<{ [K in keyof T]: z.infer<T[K]> }> {
   const out: Record<string, unknown> = {};
   if (!stored || typeof stored !== 'object' || Array.isArray(stored)) return out as Partial<{ [K in keyof T]: z.infer<T[K]> }>;
   for (const [name, field] of Object.entries(schema.shape)) {

@@ -21,6 +21,13 @@ describe('admin views', () => {
     expect(tenantView(tenantRow({ limits: { speak_per_minute: -1 }, billing: { model: 'free' } }))).toMatchObject({ limits: {}, billing: null });
   });
 
+  it("leaves out only the field that no longer parses: the tenant's other values stay, as they act", () => {
+    expect(tenantView(tenantRow({ limits: { speak_per_minute: 5, sessions_per_minute: -1 }, quotas: { max_active_sessions: 3, newer: 1 } }))).toMatchObject({
+      limits: { speak_per_minute: 5 },
+      quotas: { max_active_sessions: 3 },
+    });
+  });
+
   it('never shows a key hash or a sealed value', () => {
     const key = apiKeyRow();
     expect(JSON.stringify(apiKeyView(key))).not.toContain(key.keyHash);

@@ -4,6 +4,7 @@ import {
   CreatedApiKeyResponse,
   CredentialProvider,
   CredentialSummary,
+  fieldsOf,
   TenantBilling,
   TenantLimits,
   TenantProviders,
@@ -20,7 +21,11 @@ import type { ApiKeyRow, TenantRow, VendorCredentialRow } from '@avatar/persiste
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
-/** A stored document that no longer parses is shown as the default ({} / null) it acts as. */
+/**
+ * Stored settings shown as they act (effectiveTenantSettings): a field that no longer
+ * parses is left out (its default applies), the tenant's other values stay; a billing
+ * document that does not parse is shown as null (the default rule).
+ */
 function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, value: unknown, fallback: T): T {
   const result = schema.safeParse(value);
   return result.success ? result.data : fallback;
@@ -31,10 +36,10 @@ export function tenantView(row: TenantRow): TenantResponse {
     id: row.id,
     name: row.name,
     status: row.status,
-    limits: parsed(TenantLimits, row.limits, {}),
-    quotas: parsed(TenantQuotas, row.quotas, {}),
+    limits: fieldsOf(TenantLimits, row.limits),
+    quotas: fieldsOf(TenantQuotas, row.quotas),
     billing: parsed(TenantBilling.nullable(), row.billing, null),
-    providers: parsed(TenantProviders, row.providers, {}),
+    providers: fieldsOf(TenantProviders, row.providers),
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
     disabled_at: iso(row.disabledAt),
