@@ -1,8 +1,6 @@
 import type { UsageGroupBy } from '@avatar/contracts';
-import { splitSession, midnightsBetween, utcDay } from './usage-segments';
+import { splitSession, utcDay } from './usage-segments';
 
-/** What a report groups by: UTC day, provider or avatar (the contracts' USAGE_GROUP_BY). */
-export type UsageGrouping = UsageGroupBy;
 
 /** What a report needs of one session (times in epoch ms). */
 export interface UsageSession {
@@ -45,7 +43,7 @@ export class UsageReport {
 
   constructor(
     readonly range: { fromMs: number; toMs: number },
-    readonly groupBy: UsageGrouping,
+    readonly groupBy: UsageGroupBy,
     /** The report's clock for running sessions (the database's now). */
     readonly nowMs: number,
   ) {}
@@ -64,11 +62,11 @@ export class UsageReport {
       touched.add(this.keyOf(session, segment.startMs));
     }
     for (const task of session.tasks) {
-      const bounds = [task.startMs, ...[...midnightsBetween(task.startMs, task.endMs), ...cuts.filter((c) => c > task.startMs && c < task.endMs)].sort((a, b) => a - b), task.endMs];
-      for (let i = 0; i < bounds.length - 1; i++) {
-        if (!this.inRange(bounds[i])) continue;
-        this.group(session, bounds[i]).spokenMs += bounds[i + 1] - bounds[i];
-        this.total.spokenMs += bounds[i + 1] - bounds[i];
+      // A task is cut like its session (midnights, the range's bounds); it bills nothing.
+      for (const segment of splitSession({ startMs: task.startMs, endMs: task.endMs, billedSeconds: null }, cuts)) {
+        if (!this.inRange(segment.startMs)) continue;
+        this.group(session, segment.startMs).spokenMs += segment.endMs - segment.startMs;
+        this.total.spokenMs += segment.endMs - segment.startMs;
       }
     }
     for (const key of touched) this.groups.get(key)!.sessions += 1;

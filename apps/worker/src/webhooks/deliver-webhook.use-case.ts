@@ -79,7 +79,7 @@ export class DeliverWebhookUseCase {
 }
 
 /** The JSON body a receiver gets. */
-export function bodyOf(delivery: DispatchableDelivery): WebhookBody {
+function bodyOf(delivery: DispatchableDelivery): WebhookBody {
   return {
     id: delivery.id,
     type: delivery.eventType as WebhookEventType,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { TenantScope, WEBHOOK_QUEUE, WebhookJobData, webhookJob } from '@avatar/contracts';
+import { WEBHOOK_QUEUE, WebhookJobData, webhookJob } from '@avatar/contracts';
+import type { DeliveryRef } from '@avatar/persistence';
 
 /**
  * Queues webhook deliveries for sending, right after they were recorded. The job id
@@ -13,7 +14,7 @@ import { TenantScope, WEBHOOK_QUEUE, WebhookJobData, webhookJob } from '@avatar/
 export class WebhookDispatcher {
   constructor(@InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue<WebhookJobData>) {}
 
-  async dispatch(deliveries: Array<{ tenantId: TenantScope; id: string }>): Promise<void> {
+  async dispatch(deliveries: DeliveryRef[]): Promise<void> {
     if (deliveries.length === 0) return;
     await this.queue.addBulk(deliveries.map((d) => webhookJob(d.tenantId, d.id)));
   }

@@ -17,14 +17,12 @@ export const RATE_LIMIT_RULES = {
 } as const satisfies Record<string, { setting: keyof TenantLimits; windowSeconds: number }>;
 export type RateLimitKey = keyof typeof RATE_LIMIT_RULES;
 
-/** Response headers of a rate-limited route (on success and on 429): IETF draft RateLimit header fields, plus Retry-After on 429. */
+/** Response headers of a rate-limited route (on success and on 429): IETF draft RateLimit header fields (the throttler adds Retry-After on 429). */
 export const RATE_LIMIT_HEADERS = {
   LIMIT: 'ratelimit-limit',
   REMAINING: 'ratelimit-remaining',
   /** Seconds until the current window ends and the count starts again. */
   RESET: 'ratelimit-reset',
-  /** Seconds (429 only). */
-  RETRY_AFTER: 'retry-after',
 } as const;
 
 /** `details` of a RATE_LIMITED error. */

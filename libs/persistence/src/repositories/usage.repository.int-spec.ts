@@ -7,7 +7,8 @@ import { UsageReport } from '@avatar/usage';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/infra';
 import { createDatabase, Database } from '../persistence.module';
 import type { Db } from './prisma-client.token';
-import { UsageRepository, UsageSessionRow } from './usage.repository';
+import type { UsageSession } from '@avatar/usage';
+import { UsageRepository } from './usage.repository';
 
 jest.setTimeout(30_000);
 
@@ -87,8 +88,8 @@ async function task(tenantId: string, sessionId: string, start: Date, spokenMs: 
 
 const plus = (d: Date, ms: number) => new Date(d.getTime() + ms);
 
-async function all(tenantId: TenantScope, from: Date, to: Date, pageSize?: number): Promise<UsageSessionRow[]> {
-  const out: UsageSessionRow[] = [];
+async function all(tenantId: TenantScope, from: Date, to: Date, pageSize?: number): Promise<UsageSession[]> {
+  const out: UsageSession[] = [];
   for await (const page of repo.sessionsOverlapping(tenantId, from, to, pageSize)) out.push(...page);
   return out;
 }

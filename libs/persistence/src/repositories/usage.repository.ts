@@ -20,8 +20,6 @@ export interface MonthStanding extends MonthUsage {
   running: number;
 }
 
-/** A session as a usage report reads it (times in epoch ms): the report's own input type. */
-export type UsageSessionRow = UsageSession;
 
 /**
  * The UTC calendar month of the database's now(), as `m(start, end, month)`. Month
@@ -96,7 +94,7 @@ export class UsageRepository {
    * at `from`, which the report's split then leaves out), in start order, a page at a
    * time: a report over a year reads them without holding them all.
    */
-  async *sessionsOverlapping(tenantId: TenantScope, from: Date, to: Date, pageSize = 2000): AsyncGenerator<UsageSessionRow[]> {
+  async *sessionsOverlapping(tenantId: TenantScope, from: Date, to: Date, pageSize = 2000): AsyncGenerator<UsageSession[]> {
     let after: { startedAt: Date; id: string } | null = null;
     for (;;) {
       const keyset: Statement = after ? sql`AND (s.started_at, s.id) > (${after.startedAt.toISOString()}::timestamptz, ${after.id}::uuid)` : sql``;

@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { TenantScope } from '@avatar/contracts';
+import type { TenantScope, WebhookDeliveryStatus } from '@avatar/contracts';
 import { sql, SQL_CLIENT, SqlClient } from './sql-client';
-
-export type WebhookDeliveryState = 'pending' | 'delivered' | 'failed';
 
 export interface WebhookDeliveryRow {
   id: string;
@@ -11,7 +9,7 @@ export interface WebhookDeliveryRow {
   eventType: string;
   eventKey: string;
   payload: Record<string, unknown>;
-  status: WebhookDeliveryState;
+  status: WebhookDeliveryStatus;
   attempts: number;
   lastStatus: number | null;
   lastError: string | null;
@@ -61,7 +59,7 @@ export class WebhookDeliveriesRepository {
   constructor(@Inject(SQL_CLIENT) private readonly sql: SqlClient) {}
 
   /** An endpoint's deliveries, newest first, after the cursor (the last row of the previous page). */
-  list(tenantId: TenantScope, endpointId: string, filter: { status?: WebhookDeliveryState; limit: number; after?: { createdAt: Date; id: string } }): Promise<WebhookDeliveryRow[]> {
+  list(tenantId: TenantScope, endpointId: string, filter: { status?: WebhookDeliveryStatus; limit: number; after?: { createdAt: Date; id: string } }): Promise<WebhookDeliveryRow[]> {
     const status = filter.status ?? null;
     const afterAt = filter.after?.createdAt ?? null;
     const afterId = filter.after?.id ?? null;

@@ -1,12 +1,13 @@
 import { TenantScopes } from '@avatar/contracts';
-import type { UsageRepository, UsageSessionRow } from '@avatar/persistence';
+import type { UsageRepository } from '@avatar/persistence';
+import type { UsageSession } from '@avatar/usage';
 import { caughtPlatformError } from '@avatar/testing';
 import { UsageReportUseCase } from './usage-report.use-case';
 
 const TENANT = TenantScopes.ofRecord('11111111-1111-4111-8111-111111111111');
 const NOW = new Date('2026-03-20T12:00:00.000Z');
 
-function setup(pages: UsageSessionRow[][]) {
+function setup(pages: UsageSession[][]) {
   const usage = {
     now: jest.fn().mockResolvedValue(NOW),
     sessionsOverlapping: jest.fn(async function* () {
@@ -16,7 +17,7 @@ function setup(pages: UsageSessionRow[][]) {
   return { useCase: new UsageReportUseCase(usage as unknown as UsageRepository), usage };
 }
 
-const row = (id: string, start: string, durationMs: number | null, billedSeconds: number | null): UsageSessionRow => ({
+const row = (id: string, start: string, durationMs: number | null, billedSeconds: number | null): UsageSession => ({
   id,
   provider: 'local',
   avatarId: 'avatar_1',
