@@ -9,13 +9,20 @@ export interface NatsOptions {
   eventsMaxAgeSeconds: number;
 }
 
-export async function connectNats(options: NatsOptions): Promise<NatsConnection> {
-  const url = new URL(options.url);
-  return connect({
+/** A NATS_URL (`nats://user:pass@host:port`) as nats.js connect options. */
+export function natsServerOptions(natsUrl: string): { servers: string; user?: string; pass?: string } {
+  const url = new URL(natsUrl);
+  return {
     servers: `${url.hostname}:${url.port || 4222}`,
-    name: options.name,
     user: url.username ? decodeURIComponent(url.username) : undefined,
     pass: url.password ? decodeURIComponent(url.password) : undefined,
+  };
+}
+
+export async function connectNats(options: NatsOptions): Promise<NatsConnection> {
+  return connect({
+    ...natsServerOptions(options.url),
+    name: options.name,
     // Keep trying while the server restarts: a blip must not kill a worker.
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,

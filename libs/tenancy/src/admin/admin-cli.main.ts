@@ -1,5 +1,6 @@
 import { connect, NatsConnection } from '@nats-io/transport-node';
 import { AdminCliConfigSchema, loadConfig } from '@avatar/config';
+import { natsServerOptions } from '@avatar/messaging';
 import { ApiKeysRepository, createDatabase, TenantAdminRepository, VendorCredentialsRepository, WebhookEndpointsRepository } from '@avatar/persistence';
 import { CredentialCipher } from '../credential-cipher';
 import { AdminCliContext, runAdminCli } from './admin-cli';
@@ -9,12 +10,9 @@ import type { Announcement, Announcer } from './announcements';
 const NATS_TIMEOUT_MS = 3000;
 
 async function natsAnnouncer(natsUrl: string): Promise<{ announcer: Announcer; close(): Promise<void> }> {
-  const url = new URL(natsUrl);
   const nc: NatsConnection = await connect({
-    servers: `${url.hostname}:${url.port || 4222}`,
+    ...natsServerOptions(natsUrl),
     name: 'admin-cli',
-    user: url.username ? decodeURIComponent(url.username) : undefined,
-    pass: url.password ? decodeURIComponent(url.password) : undefined,
     timeout: NATS_TIMEOUT_MS,
     maxReconnectAttempts: 0,
   });

@@ -1,4 +1,5 @@
 import { ApiKeyRevoked, apiKeySubjects, tenantSubjects } from '@avatar/contracts';
+import { encodeJson } from '@avatar/messaging';
 
 /**
  * What an operator's change tells every gateway on core NATS, so their caches (API
@@ -10,8 +11,7 @@ export interface Announcement {
   data: Uint8Array;
 }
 
-const encoder = new TextEncoder();
-const json = (value: ApiKeyRevoked): Uint8Array => encoder.encode(JSON.stringify(value));
+const json = (value: ApiKeyRevoked): Uint8Array => encodeJson(value);
 
 export const announcements = {
   /** A key was revoked or rotated (its expiry changed): caches look it up again. */
