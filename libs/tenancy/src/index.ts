@@ -9,3 +9,5 @@ export * from './admin/tenant-documents';
 export * from './admin/issue-api-key';
 export * from './admin/admin-audit';
 export * from './admin/announcements';
+export * from './admin/admin-errors';
+export * from './admin/existing-tenant';

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { API_KEY_SCOPES, CreateApiKeyRequest, CreateTenantRequest, TENANT_STATUSES, TenantScope, TenantScopes } from '@avatar/contracts';
+import { API_KEY_SCOPES, CreateApiKeyRequest, CreateTenantRequest, TENANT_STATUSES, TenantScopes } from '@avatar/contracts';
 import type { ApiKeysRepository, TenantAdminRepository, TenantRow, VendorCredentialsRepository, WebhookEndpointsRepository } from '@avatar/persistence';
 import type { CredentialCipher } from '../credential-cipher';
 import { resealVendorCredentials } from '../vendor-credentials';
 import { auditLine, AuditDetails } from './admin-audit';
+import { adminNotFound } from './admin-errors';
+import { existingTenant } from './existing-tenant';
 import { apiKeyView, createdApiKeyView, tenantView } from './admin-views';
 import { Announcement, announcements, Announcer } from './announcements';
 import { issueApiKey } from './issue-api-key';
@@ -115,12 +117,6 @@ async function announce(ctx: AdminCliContext, io: CliOutput, messages: Announcem
   io.err('announced on NATS: every gateway drops its cached copy now');
 }
 
-async function existingTenant(ctx: AdminCliContext, tenant: TenantScope): Promise<TenantRow> {
-  const row = await ctx.tenants.find(tenant);
-  if (!row) throw new CommandFailed(`no tenant ${tenant}`);
-  return row;
-}
-
 const print = (io: CliOutput, value: unknown) => io.out(JSON.stringify(value, null, 2));
 const tenantArg = (args: Parsed) => TenantScopes.administered(uuid('tenant-id', args.positionals[0]));
 
@@ -170,7 +166,7 @@ const COMMANDS: Record<string, Command<unknown>> = {
     prepare: tenantArg,
     async run(ctx, tenant, io, asJson) {
       const row = await ctx.tenants.setStatus(tenant, 'disabled');
-      if (!row) throw new CommandFailed(`no tenant ${tenant}`);
+      if (!row) throw adminNotFound.tenant(tenant);
       audit(io, 'tenant.disable', tenant, { sessions_stopped: 0 });
       await announce(ctx, io, announcements.tenantDisabled(tenant), KEY_CACHE_NOTE);
       io.err(`note: the tenant's running sessions were not stopped; POST /admin/v1/tenants/${tenant}/disable stops them`);
@@ -184,7 +180,7 @@ const COMMANDS: Record<string, Command<unknown>> = {
     prepare: tenantArg,
     async run(ctx, tenant, io, asJson) {
       const row = await ctx.tenants.setStatus(tenant, 'active');
-      if (!row) throw new CommandFailed(`no tenant ${tenant}`);
+      if (!row) throw adminNotFound.tenant(tenant);
       audit(io, 'tenant.enable', tenant);
       await announce(ctx, io, announcements.tenantChanged(tenant), 'cached settings catch up within TENANT_SETTINGS_CACHE_MS');
       if (asJson) return print(io, tenantView(row));
@@ -201,7 +197,7 @@ const COMMANDS: Record<string, Command<unknown>> = {
       return { tenant: tenantArg(args), request: valid(CreateApiKeyRequest, { name, scopes: list }) };
     },
     async run(ctx, { tenant, request }, io, asJson) {
-      await existingTenant(ctx, tenant);
+      await existingTenant(ctx.tenants, tenant);
       const { key, record } = issueApiKey(request.name, request.scopes);
       const row = await ctx.keys.create(tenant, record);
       audit(io, 'api_key.create', tenant, { key_id: row.id, scopes: row.scopes });
@@ -216,7 +212,7 @@ const COMMANDS: Record<string, Command<unknown>> = {
     options: [],
     prepare: tenantArg,
     async run(ctx, tenant, io, asJson) {
-      await existingTenant(ctx, tenant);
+      await existingTenant(ctx.tenants, tenant);
       const keys = (await ctx.keys.list(tenant)).map(apiKeyView);
       if (asJson) return print(io, keys);
       if (keys.length === 0) return io.out('no keys');
@@ -232,7 +228,7 @@ const COMMANDS: Record<string, Command<unknown>> = {
     prepare: (args) => ({ tenant: tenantArg(args), keyId: uuid('key-id', args.positionals[1]) }),
     async run(ctx, { tenant, keyId }, io, asJson) {
       const row = await ctx.keys.revoke(tenant, keyId);
-      if (!row) throw new CommandFailed(`tenant ${tenant} has no API key ${keyId}`);
+      if (!row) throw adminNotFound.apiKey(tenant, keyId);
       audit(io, 'api_key.revoke', tenant, { key_id: keyId });
       await announce(ctx, io, announcements.keyChanged(tenant, row.keyHash), KEY_CACHE_NOTE);
       if (asJson) return print(io, apiKeyView(row));

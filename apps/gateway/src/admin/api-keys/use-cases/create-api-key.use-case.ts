@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { CreateApiKeyRequest, CreatedApiKeyResponse, TenantScope } from '@avatar/contracts';
 import { ApiKeysRepository, TenantAdminRepository } from '@avatar/persistence';
-import { createdApiKeyView, issueApiKey } from '@avatar/tenancy';
+import { createdApiKeyView, existingTenant, issueApiKey } from '@avatar/tenancy';
 import { AdminAudit } from '../../common/admin-audit';
-import { existingTenant } from '../../common/existing-tenant';
 
 /** POST /admin/v1/tenants/:tenant_id/api-keys: the secret is in this answer and nowhere else (only its hash is stored). */
 @Injectable()

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ListApiKeysResponse, TenantScope } from '@avatar/contracts';
 import { ApiKeysRepository, TenantAdminRepository } from '@avatar/persistence';
-import { apiKeyView } from '@avatar/tenancy';
-import { existingTenant } from '../../common/existing-tenant';
+import { apiKeyView, existingTenant } from '@avatar/tenancy';
 
 /** GET /admin/v1/tenants/:tenant_id/api-keys: prefixes, scopes and dates; never a hash or a secret. */
 @Injectable()

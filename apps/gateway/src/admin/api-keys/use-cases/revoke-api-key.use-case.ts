@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ApiKeySummary, TenantScope } from '@avatar/contracts';
 import { ApiKeysRepository } from '@avatar/persistence';
-import { announcements, Announcer, apiKeyView } from '@avatar/tenancy';
+import { adminNotFound, announcements, Announcer, apiKeyView } from '@avatar/tenancy';
 import { AdminAudit } from '../../common/admin-audit';
-import { adminNotFound } from '../../common/admin-errors';
 import { ANNOUNCER } from '../../common/announcer.token';
 
 /**

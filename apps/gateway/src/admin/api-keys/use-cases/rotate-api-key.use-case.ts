@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PlatformError, RotateApiKeyRequest, RotatedApiKeyResponse, TenantScope } from '@avatar/contracts';
 import { ApiKeysRepository, TenantAdminRepository } from '@avatar/persistence';
-import { announcements, Announcer, createdApiKeyView, issueSecret } from '@avatar/tenancy';
+import { adminNotFound, announcements, Announcer, createdApiKeyView, existingTenant, issueSecret } from '@avatar/tenancy';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../../gateway-config';
 import { AdminAudit } from '../../common/admin-audit';
-import { adminNotFound } from '../../common/admin-errors';
 import { ANNOUNCER } from '../../common/announcer.token';
-import { existingTenant } from '../../common/existing-tenant';
 
 /**
  * POST /admin/v1/tenants/:tenant_id/api-keys/:key_id/rotate: a successor key (new id

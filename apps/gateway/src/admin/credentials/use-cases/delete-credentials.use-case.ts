@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { CredentialProvider, TenantScope } from '@avatar/contracts';
 import { TenantAdminRepository, VendorCredentialsRepository } from '@avatar/persistence';
 import { AdminAudit } from '../../common/admin-audit';
-import { adminNotFound } from '../../common/admin-errors';
-import { existingTenant } from '../../common/existing-tenant';
+import { adminNotFound, existingTenant } from '@avatar/tenancy';
 
 /** DELETE /admin/v1/tenants/:tenant_id/credentials/:provider: 204, or 404 if none were stored. */
 @Injectable()

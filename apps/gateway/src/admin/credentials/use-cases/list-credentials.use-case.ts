@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ListCredentialsResponse, TenantScope } from '@avatar/contracts';
 import { TenantAdminRepository, VendorCredentialsRepository } from '@avatar/persistence';
-import { CREDENTIAL_CIPHER, CredentialCipher, credentialView, vendorCredentialFieldNames } from '@avatar/tenancy';
-import { existingTenant } from '../../common/existing-tenant';
+import { CREDENTIAL_CIPHER, CredentialCipher, credentialView, existingTenant, vendorCredentialFieldNames } from '@avatar/tenancy';
 
 /**
  * GET /admin/v1/tenants/:tenant_id/credentials: which vendors, which field names, which

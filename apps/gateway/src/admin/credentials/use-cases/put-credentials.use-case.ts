@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CredentialProvider, CredentialSummary, PutCredentialsRequest, TenantScope } from '@avatar/contracts';
 import { TenantAdminRepository, VendorCredentialsRepository } from '@avatar/persistence';
-import { CREDENTIAL_CIPHER, CredentialCipher, credentialView, sealVendorCredentials } from '@avatar/tenancy';
+import { CREDENTIAL_CIPHER, CredentialCipher, credentialView, existingTenant, sealVendorCredentials } from '@avatar/tenancy';
 import { AdminAudit } from '../../common/admin-audit';
-import { existingTenant } from '../../common/existing-tenant';
 
 /**
  * PUT /admin/v1/tenants/:tenant_id/credentials/:provider: seals the fields with

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { DisableTenantResponse, TenantScope } from '@avatar/contracts';
 import { END_REASONS, SessionsRepository, TenantAdminRepository } from '@avatar/persistence';
-import { announcements, Announcer, tenantView } from '@avatar/tenancy';
+import { adminNotFound, announcements, Announcer, tenantView } from '@avatar/tenancy';
 import { StopSessionUseCase } from '../../../sessions/use-cases/stop-session.use-case';
 import { AdminAudit } from '../../common/admin-audit';
-import { adminNotFound } from '../../common/admin-errors';
 import { ANNOUNCER } from '../../common/announcer.token';
 
 /**

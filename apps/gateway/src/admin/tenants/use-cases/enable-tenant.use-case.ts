@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TenantResponse, TenantScope } from '@avatar/contracts';
 import { TenantAdminRepository } from '@avatar/persistence';
-import { announcements, Announcer, tenantView } from '@avatar/tenancy';
+import { adminNotFound, announcements, Announcer, tenantView } from '@avatar/tenancy';
 import { AdminAudit } from '../../common/admin-audit';
-import { adminNotFound } from '../../common/admin-errors';
 import { ANNOUNCER } from '../../common/announcer.token';
 
 /** POST /admin/v1/tenants/:tenant_id/enable: the tenant's keys (those not revoked or expired) work again. */

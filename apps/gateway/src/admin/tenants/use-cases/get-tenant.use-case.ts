@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantResponse, TenantScope } from '@avatar/contracts';
 import { TenantAdminRepository } from '@avatar/persistence';
-import { tenantView } from '@avatar/tenancy';
-import { existingTenant } from '../../common/existing-tenant';
+import { existingTenant, tenantView } from '@avatar/tenancy';
 
 /** GET /admin/v1/tenants/:tenant_id. */
 @Injectable()

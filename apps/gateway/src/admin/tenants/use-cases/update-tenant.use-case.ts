@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TenantResponse, TenantScope, UpdateTenantRequest } from '@avatar/contracts';
 import { TenantAdminRepository } from '@avatar/persistence';
-import { announcements, Announcer, tenantChanges, tenantView } from '@avatar/tenancy';
+import { adminNotFound, announcements, Announcer, tenantChanges, tenantView } from '@avatar/tenancy';
 import { AdminAudit } from '../../common/admin-audit';
-import { adminNotFound } from '../../common/admin-errors';
 import { ANNOUNCER } from '../../common/announcer.token';
 
 /**

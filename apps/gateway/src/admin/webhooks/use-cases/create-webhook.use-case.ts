@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CreateWebhookRequest, CreateWebhookResponse, MAX_WEBHOOK_ENDPOINTS_PER_TENANT, PlatformError, TenantScope, WebhookEventType } from '@avatar/contracts';
 import { TenantAdminRepository, WebhookEndpointsRepository } from '@avatar/persistence';
-import { CREDENTIAL_CIPHER, CredentialCipher, generateWebhookSecret, webhookSecretContext } from '@avatar/tenancy';
+import { CREDENTIAL_CIPHER, CredentialCipher, existingTenant, generateWebhookSecret, webhookSecretContext } from '@avatar/tenancy';
 import { AdminAudit } from '../../common/admin-audit';
-import { existingTenant } from '../../common/existing-tenant';
 
 /**
  * POST /admin/v1/tenants/:tenant_id/webhooks: a new endpoint with a fresh signing

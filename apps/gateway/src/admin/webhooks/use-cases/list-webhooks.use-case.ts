@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ListWebhooksResponse, TenantScope } from '@avatar/contracts';
 import { TenantAdminRepository, WebhookEndpointsRepository } from '@avatar/persistence';
-import { existingTenant } from '../../common/existing-tenant';
 import { endpointView } from '../webhook-views';
+import { existingTenant } from '@avatar/tenancy';
 
 /** GET /admin/v1/tenants/:tenant_id/webhooks: every endpoint, disabled ones included; never a secret. */
 @Injectable()
