@@ -7,3 +7,5 @@ export * from './redis-connection';
 export * from './health-probes';
 export * from './session-history';
 export * from './redis-client.module';
+export * from './durable-consumer';
+export * from './with-timeout';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager, JsMsg } from '@nats-io/jetstream';
-import { EVENT_HISTORY_CONSUMER, EventEnvelope, EVENTS_STREAM, isMediaEventType, isTaskEndingType, subjects, TenantScopes } from '@avatar/contracts';
-import { decodeJson, NATS_CONNECTION } from '@avatar/messaging';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { EVENT_HISTORY_CONSUMER, EventEnvelope, isMediaEventType, isTaskEndingType, subjects, TenantScopes } from '@avatar/contracts';
+import { consumeDurable, decodeJson, NATS_CONNECTION } from '@avatar/messaging';
 import { SessionEventGroup, SessionEventsRepository } from '@avatar/persistence';
 
 /** PostgreSQL's foreign_key_violation: the event's session is gone. */
@@ -39,16 +39,8 @@ export class EventHistoryRecorder implements OnApplicationBootstrap, OnApplicati
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const jsm = await jetstreamManager(this.nc);
-    await jsm.consumers.add(EVENTS_STREAM, {
-      durable_name: EVENT_HISTORY_CONSUMER,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: subjects.allEvents(),
-      ack_wait: 30_000_000_000,
-    });
-    const consumer = await jetstream(this.nc).consumers.get(EVENTS_STREAM, EVENT_HISTORY_CONSUMER);
-    this.messages = await consumer.consume({ max_messages: HISTORY_BATCH_SIZE, callback: (msg) => this.receive(msg) });
+    const options = { name: EVENT_HISTORY_CONSUMER, filterSubject: subjects.allEvents(), maxMessages: HISTORY_BATCH_SIZE };
+    this.messages = await consumeDurable(this.nc, options, (msg) => this.receive(msg));
   }
 
   private receive(msg: JsMsg): void {

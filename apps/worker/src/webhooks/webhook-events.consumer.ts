@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager, JsMsg } from '@nats-io/jetstream';
-import { EventEnvelope, EVENTS_STREAM, TenantScopes, WEBHOOK_EVENT_CONSUMERS } from '@avatar/contracts';
-import { decodeJson, NATS_CONNECTION } from '@avatar/messaging';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { EventEnvelope, TenantScopes, WEBHOOK_EVENT_CONSUMERS } from '@avatar/contracts';
+import { consumeDurable, decodeJson, NATS_CONNECTION, withTimeout } from '@avatar/messaging';
 import { WebhookOutboxRepository } from '@avatar/persistence';
 import { webhookEventOf } from './webhook-event.mapper';
 import { WebhookDispatcher } from './webhook-dispatcher';
@@ -38,21 +38,11 @@ export class WebhookEventsConsumer implements OnApplicationBootstrap, OnApplicat
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const jsm = await jetstreamManager(this.nc);
-    const js = jetstream(this.nc);
+    // From the start of the retained stream when first created: nothing published
+    // before the first worker came up is missed (and no endpoint exists yet then).
     for (const { name, filter } of WEBHOOK_EVENT_CONSUMERS) {
-      await jsm.consumers.add(EVENTS_STREAM, {
-        durable_name: name,
-        ack_policy: AckPolicy.Explicit,
-        // From the start of the retained stream when first created: nothing published
-        // before the first worker came up is missed (and no endpoint exists yet then).
-        deliver_policy: DeliverPolicy.All,
-        filter_subject: filter,
-        ack_wait: 30_000_000_000,
-        max_ack_pending: WEBHOOK_EVENTS_IN_FLIGHT,
-      });
-      const consumer = await js.consumers.get(EVENTS_STREAM, name);
-      this.consumers.push(await consumer.consume({ max_messages: WEBHOOK_EVENTS_IN_FLIGHT, callback: (msg) => this.track(this.handle(msg)) }));
+      const options = { name, filterSubject: filter, maxMessages: WEBHOOK_EVENTS_IN_FLIGHT, maxAckPending: WEBHOOK_EVENTS_IN_FLIGHT };
+      this.consumers.push(await consumeDurable(this.nc, options, (msg) => this.track(this.handle(msg))));
     }
   }
 
@@ -86,7 +76,7 @@ export class WebhookEventsConsumer implements OnApplicationBootstrap, OnApplicat
       return;
     }
     try {
-      await withTimeout(this.dispatcher.dispatch(ids.map((id) => ({ tenantId, id }))), DISPATCH_TIMEOUT_MS);
+      await withTimeout(this.dispatcher.dispatch(ids.map((id) => ({ tenantId, id }))), DISPATCH_TIMEOUT_MS, `no answer from the queue within ${DISPATCH_TIMEOUT_MS} ms`);
     } catch (err) {
       // Recorded: the sweeper queues it within seconds.
       this.logger.warn(`${ids.length} webhook deliveries recorded but not queued: ${(err as Error).message}`);
@@ -98,12 +88,4 @@ export class WebhookEventsConsumer implements OnApplicationBootstrap, OnApplicat
     await Promise.all(this.consumers.map((c) => c.close()));
     await Promise.all(this.inFlight);
   }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from the queue within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { NATS_CONNECTION } from '@avatar/messaging';
+import { NATS_CONNECTION, withTimeout } from '@avatar/messaging';
 import type { Announcement, Announcer } from '@avatar/tenancy';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
 
@@ -24,11 +24,8 @@ export class NatsAnnouncer implements Announcer {
   async announce(messages: Announcement[]): Promise<void> {
     try {
       for (const message of messages) this.nc.publish(message.subject, message.data);
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`not confirmed within ${this.config.COMMAND_TIMEOUT_MS} ms`)), this.config.COMMAND_TIMEOUT_MS);
-      });
-      await Promise.race([this.nc.flush(), timeout]).finally(() => clearTimeout(timer));
+      const ms = this.config.COMMAND_TIMEOUT_MS;
+      await withTimeout(this.nc.flush(), ms, `not confirmed within ${ms} ms`);
     } catch (err) {
       this.logger.warn(`announcing ${messages.map((m) => m.subject).join(', ')} failed: ${(err as Error).message}; caches catch up on reconnect or after their TTL`);
     }
