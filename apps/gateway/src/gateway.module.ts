@@ -28,12 +28,14 @@ import { adminArea } from './admin/admin.area';
 import { limitsArea } from './limits/limits.area';
 import { usageArea } from './usage/usage.area';
 import { webhooksArea } from './admin/webhooks/webhooks.area';
+import { providersArea } from './providers/providers.area';
+import { credentialCipherProvider } from '@avatar/tenancy';
 
 /** The public HTTP API: sessions, speech, health, its OpenAPI description. */
 @Module({})
 export class GatewayModule {
   static register(config: GatewayConfig): DynamicModule {
-    const areas = [adminArea(config), limitsArea(config), usageArea(config), webhooksArea(config)];
+    const areas = [adminArea(config), limitsArea(config), usageArea(config), webhooksArea(config), providersArea(config)];
     return {
       module: GatewayModule,
       imports: [
@@ -47,6 +49,8 @@ export class GatewayModule {
       controllers: [SessionsController, SpeechController, HealthController, OpenApiController, ...areas.flatMap((area) => area.controllers ?? [])],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
+        // Opens tenants' vendor credentials (providers) and seals them (admin API).
+        credentialCipherProvider(config),
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
         { provide: APP_INTERCEPTOR, useClass: TraceInterceptor },
         ApiKeyGuard,

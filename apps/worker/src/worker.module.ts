@@ -5,7 +5,8 @@ import { MessagingModule, RedisClientModule, redisConnectionOptions } from '@ava
 import { PersistenceModule } from '@avatar/persistence';
 import { SpeechModule } from '@avatar/speech';
 import { WORKER_CONFIG, WorkerConfig } from './worker-config';
-import { ProvidersModule } from './providers/providers.module';
+import { providersArea } from './providers/providers.area';
+import { credentialCipherProvider } from '@avatar/tenancy';
 import { ActiveSpeech } from './speech/active-speech';
 import { SpeechOrder } from './speech/speech-order';
 import { registerSpeechProcessor } from './speech/speech.processor';
@@ -24,17 +25,16 @@ import { SessionLifecycleScheduler } from './sessions/reaper/session-lifecycle.s
 import { quotasArea } from './quotas/quotas.area';
 import { webhooksArea } from './webhooks/webhooks.area';
 
-/** Speech tasks from BullMQ, session commands from NATS, the provider adapters. */
+/** Speech tasks from BullMQ, session commands from NATS, the provider adapters (providers area). */
 @Module({})
 export class WorkerModule {
   static register(config: WorkerConfig): DynamicModule {
-    const areas = [quotasArea(config), webhooksArea(config)];
+    const areas = [providersArea(config), quotasArea(config), webhooksArea(config)];
     return {
       module: WorkerModule,
       imports: [
         PersistenceModule.forRoot(config.DATABASE_URL),
         MessagingModule.forRoot(() => ({ url: config.NATS_URL, name: 'worker', eventsMaxAgeSeconds: config.EVENTS_MAX_AGE_SECONDS })),
-        ProvidersModule.register(config),
         SpeechModule,
         // BullMQ opens (and on shutdown closes) its own connections from these options.
         BullModule.forRoot({ connection: redisConnectionOptions(config.REDIS_URL, 'worker', 'consumer') }),
@@ -44,6 +44,8 @@ export class WorkerModule {
       ],
       providers: [
         { provide: WORKER_CONFIG, useValue: config },
+        // Opens tenants' vendor credentials (providers) and webhook secrets.
+        credentialCipherProvider(config),
         ActiveSpeech,
         SpeechOrder,
         registerSpeechProcessor(config),

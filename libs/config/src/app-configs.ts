@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { credentialsKeys, infrastructure, port, positiveInt, rateLimitsSwitch, sessionTokenSecret, speechRate, url } from './env-fields';
+import { credentialsKeys, infrastructure, port, positiveInt, rateLimitsSwitch, sessionTokenSecret, speechRate, url, vendors } from './env-fields';
 
 /** One validated schema per app: what each process needs, nothing more. */
 
@@ -52,6 +52,10 @@ export const GatewayConfigSchema = z.object({
   IDEMPOTENCY_WAIT_MS: positiveInt(10_000),
   /** Default grace of a rotated API key: the old secret works this long after rotation. */
   API_KEY_ROTATION_GRACE_SECONDS: positiveInt(24 * 3600),
+  // Providers (docs/providers.md): the catalog and "is this vendor configured" are answered here.
+  ...vendors,
+  /** How long streaming.start waits for the vendor session (vendors retry: LiveAvatar tries 3 times, 10 s each). */
+  PROVIDER_START_TIMEOUT_MS: positiveInt(45_000),
 }).superRefine((config, ctx) => {
   if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
     ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS' });
@@ -92,6 +96,18 @@ export const WorkerConfigSchema = z.object({
   WEBHOOK_RETRY_HOURS: positiveInt(26),
   /** First retry delay of a failed webhook attempt; each next one doubles, up to an hour (short in tests). */
   WEBHOOK_BACKOFF_BASE_MS: positiveInt(10_000),
+  // Providers (docs/providers.md, docs/adr/0012).
+  ...vendors,
+  /** A stateful vendor session's owner lease: a dead owner's sessions are taken over within this long. */
+  OWNER_LEASE_MS: positiveInt(6000),
+  /** How often the worker holding the sweep lease sends keep-alives to vendors that end idle sessions (HeyGen). */
+  KEEPALIVE_SWEEP_MS: positiveInt(15_000),
+  /** Speech synthesis: auto = ElevenLabs where the tenant or platform has its credentials, else espeak-ng; or force one. */
+  TTS_ENGINE: z.enum(['auto', 'espeak', 'elevenlabs']).default('auto'),
+  /** The local provider's speech: audio (espeak-ng, audio events, timing from the audio) or silent (words per minute, for load tests). */
+  LOCAL_SPEECH: z.enum(['audio', 'silent']).default('audio'),
+  /** Sample rate of the local provider's audio events. */
+  LOCAL_AUDIO_SAMPLE_RATE: z.coerce.number().int().min(8000).max(48_000).default(24_000),
 }).superRefine((config, ctx) => {
   if (config.SESSION_HEARTBEAT_GRACE_MS < 2 * config.SESSION_REAPER_INTERVAL_MS) {
     const message = `must be at most half of SESSION_HEARTBEAT_GRACE_MS (${config.SESSION_HEARTBEAT_GRACE_MS}): a worker misses beats before the platform counts as down`;

@@ -54,3 +54,47 @@ export const rateLimitsSwitch = z.enum(['on', 'off']).default('on');
 
 /** Speaking rate: the gateway estimates durations with it, the local provider speaks at it. */
 export const speechRate = positiveInt(150);
+
+/** A JSON array of catalog entries ({id, name, preview_url?}) for a vendor with no list API. */
+const catalogEntries = z
+  .string()
+  .default('[]')
+  .transform((raw, ctx) => {
+    try {
+      return z
+        .array(z.strictObject({ id: z.string().min(1).max(128), name: z.string().min(1).max(200), preview_url: z.url().optional() }))
+        .max(1000)
+        .parse(JSON.parse(raw));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of {id, name, preview_url?} objects' });
+      return z.NEVER;
+    }
+  });
+
+const httpUrl = (fallback: string) => url(['http', 'https']).default(fallback);
+
+/**
+ * The vendors (docs/providers.md): each base URL overridable (tests point them at
+ * local fakes), each key optional. A tenant's stored credentials win over these; a
+ * vendor with neither is listed as unavailable.
+ */
+export const vendors = {
+  AVATURN_API_URL: httpUrl('https://api.avaturn.live'),
+  AVATURN_API_KEY: z.string().min(1).optional(),
+  /** Avaturn has no avatar list API: the avatars to offer in the catalog. */
+  AVATURN_AVATARS: catalogEntries,
+  LIVEAVATAR_API_URL: httpUrl('https://api.liveavatar.com'),
+  LIVEAVATAR_API_KEY: z.string().min(1).optional(),
+  HEYGEN_API_URL: httpUrl('https://api.heygen.com'),
+  HEYGEN_API_KEY: z.string().min(1).optional(),
+  SPATIALWALK_CONSOLE_URL: httpUrl('https://console.us-west.spatialwalk.cloud/v1/console'),
+  SPATIALWALK_INGRESS_URL: httpUrl('https://api.us-west.spatialwalk.cloud/v2/driveningress'),
+  SPATIALWALK_API_KEY: z.string().min(1).optional(),
+  SPATIALWALK_APP_ID: z.string().min(1).optional(),
+  /** SpatialWalk has no avatar list API: the avatars to offer in the catalog. */
+  SPATIALWALK_AVATARS: catalogEntries,
+  ELEVENLABS_API_URL: httpUrl('https://api.elevenlabs.io'),
+  ELEVENLABS_API_KEY: z.string().min(1).optional(),
+  /** How long the avatar and voice catalog of a tenant is cached. */
+  CATALOG_CACHE_SECONDS: positiveInt(300),
+};

@@ -9,6 +9,8 @@ export class CommandError extends Error {
   constructor(
     readonly code: 'NO_WORKER' | 'TIMEOUT' | string,
     message: string,
+    /** What the handler said about the failure (a provider error's kind, retryable, retry_after…). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'CommandError';
@@ -40,7 +42,7 @@ export class CommandBus {
     const reply = decodeJson<Reply | CommandFailure>(msg.data);
     if (reply && typeof reply === 'object' && 'error' in reply) {
       const failure = (reply as CommandFailure).error;
-      throw new CommandError(failure.code, failure.message);
+      throw new CommandError(failure.code, failure.message, failure.details);
     }
     return reply as Reply;
   }
@@ -63,6 +65,19 @@ export class CommandBus {
     });
   }
 
+  /**
+   * Handles `command` for one session only, on this process alone (no queue group):
+   * how the owner of a stateful vendor session takes its speech (docs/adr/0012).
+   */
+  handleSession<Body, Reply>(scope: SessionScope, command: Command, handler: CommandHandler<Body, Reply>, onError: (err: unknown) => void): Subscription {
+    return this.nc.subscribe(subjects.command(scope.tenantId, scope.sessionId, command), {
+      callback: (err, msg) => {
+        if (err) return onError(err);
+        void this.dispatch(msg, handler).catch(onError);
+      },
+    });
+  }
+
   private async dispatch<Body, Reply>(msg: Msg, handler: CommandHandler<Body, Reply>): Promise<void> {
     const { tenantId, sessionId } = subjects.parse(msg.subject);
     const trace = continueTrace(msg.headers?.get(TRACEPARENT_HEADER));
@@ -71,8 +86,9 @@ export class CommandBus {
         const reply = await handler({ tenantId, sessionId }, decodeJson<Body>(msg.data));
         if (msg.reply) msg.respond(encodeJson(reply ?? {}));
       } catch (err) {
+        const details = (err as { toDetails?: () => Record<string, unknown> }).toDetails?.();
         const failure: CommandFailure = {
-          error: { code: (err as { code?: string }).code ?? 'COMMAND_FAILED', message: String((err as Error)?.message ?? err) },
+          error: { code: (err as { code?: string }).code ?? 'COMMAND_FAILED', message: String((err as Error)?.message ?? err), ...(details ? { details } : {}) },
         };
         if (msg.reply) msg.respond(encodeJson(failure));
         else throw err;

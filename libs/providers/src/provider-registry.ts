@@ -8,6 +8,14 @@ export class ProviderRegistry {
     for (const provider of providers) this.providers.set(provider.name, provider);
   }
 
+  has(name: string): boolean {
+    return this.providers.has(name);
+  }
+
+  all(): AvatarProvider[] {
+    return [...this.providers.values()];
+  }
+
   get(name: string): AvatarProvider {
     const provider = this.providers.get(name);
     if (!provider) throw new Error(`unknown provider "${name}" (have: ${[...this.providers.keys()].join(', ')})`);

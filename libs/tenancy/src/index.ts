@@ -11,3 +11,4 @@ export * from './admin/admin-audit';
 export * from './admin/announcements';
 export * from './admin/admin-errors';
 export * from './admin/existing-tenant';
+export * from './provider-credentials.resolver';

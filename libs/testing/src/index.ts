@@ -6,3 +6,4 @@ export * from './event-publisher.fake';
 export * from './admin-rows.fixture';
 export * from './nats-connection.fake';
 export * from './redis-lease.fake';
+export * from './fakes/fake-vendor-server';

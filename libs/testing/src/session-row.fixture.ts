@@ -14,6 +14,8 @@ export function sessionRow(overrides: Partial<SessionRow> = {}): SessionRow {
     taskSeq: 0,
     frameSeq: 0n,
     providerSessionId: null,
+    providerState: null,
+    providerOptions: null,
     createdAt: new Date('2025-01-01T00:00:00.000Z'),
     startedAt: null,
     endedAt: null,

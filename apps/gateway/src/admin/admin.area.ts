@@ -1,4 +1,3 @@
-import { credentialCipherProvider } from '@avatar/tenancy';
 import type { GatewayAreaFactory } from '../gateway-area';
 import { AdminTokenGuard } from './auth/admin-token.guard';
 import { AdminAudit } from './common/admin-audit';
@@ -30,7 +29,6 @@ export const adminArea: GatewayAreaFactory = (config) => ({
   imports: [],
   controllers: [AdminTenantsController, AdminApiKeysController, AdminCredentialsController],
   providers: [
-    credentialCipherProvider(config),
     AdminTokenGuard,
     AdminAudit,
     { provide: ANNOUNCER, useClass: NatsAnnouncer },

@@ -34,6 +34,9 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       const request = http.getRequest<FastifyRequest | undefined>();
       void reply.header(TRACEPARENT_HEADER, formatTraceparent(continueTrace(request?.headers?.[TRACEPARENT_HEADER] as string | undefined)));
     }
+    // A vendor that said when to come back: the client hears it the same way as our own 429.
+    const retryAfter = error.details.retry_after;
+    if (typeof retryAfter === 'number' && !reply.getHeader('retry-after')) void reply.header('retry-after', String(Math.ceil(retryAfter)));
     void reply.status(error.status).header('content-type', 'application/json; charset=utf-8').send(error.toEnvelope());
   }
 

@@ -1,35 +1,166 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { COMMANDS, OwnerSpeakCommand } from '@avatar/contracts';
+import { CommandBus, encodeJson, NATS_CONNECTION, SessionScope } from '@avatar/messaging';
 import { ProviderConnection, ProviderRegistry, ProviderSessionRef } from '@avatar/providers';
+import { ActiveSpeech } from '../speech/active-speech';
+import { SessionOwnership } from './session-ownership';
+import { RemoteConnection } from './remote-connection';
+
+interface Held {
+  scope: SessionScope;
+  provider: string;
+  providerSessionId: string;
+  connection: Promise<ProviderConnection>;
+  /** The owner's subscription to the session's speak subject (stateful vendors). */
+  serving?: Subscription;
+}
+
+/** Told when a vendor session went away by itself (the vendor closed it or its socket). */
+export type VendorLostListener = (event: { scope: SessionScope; provider: string; providerSessionId: string; error: Error }) => void;
 
 /**
- * This process's open connections to provider sessions, one per session, opened on
- * first use and kept while the session speaks here (see docs/adr/0002).
+ * This process's connections to vendor sessions (docs/adr/0002, 0012). For REST
+ * vendors every worker holds its own cheap handle. For stateful vendors (a socket per
+ * session) one worker owns the connection (a Redis lease): it serves the session's
+ * speech to whichever worker holds the task's job, and a worker that finds the owner
+ * gone takes the session over and reconnects.
  */
 @Injectable()
-export class ProviderConnections implements OnApplicationShutdown {
-  private readonly open = new Map<string, Promise<ProviderConnection>>();
+export class ProviderConnections implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ProviderConnections.name);
+  private readonly open = new Map<string, Held>();
+  private readonly lostListeners: VendorLostListener[] = [];
 
-  constructor(private readonly registry: ProviderRegistry) {}
+  constructor(
+    private readonly registry: ProviderRegistry,
+    private readonly ownership: SessionOwnership,
+    private readonly commands: CommandBus,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly active: ActiveSpeech,
+  ) {}
 
-  get(provider: string, ref: ProviderSessionRef): Promise<ProviderConnection> {
-    const key = ref.spec.sessionId;
-    let connection = this.open.get(key);
-    if (!connection) {
-      connection = this.registry.get(provider).connect(ref);
-      // A failed connect is not cached: the next attempt tries again.
-      connection.catch(() => this.open.delete(key));
-      this.open.set(key, connection);
-    }
-    return connection;
+  onModuleInit(): void {
+    // Another worker took the session over (this one was cut off): drop the connection here.
+    this.ownership.onLost((sessionId) => void this.drop(sessionId));
   }
 
+  onVendorLost(listener: VendorLostListener): void {
+    this.lostListeners.push(listener);
+  }
+
+  /** The connection to speak on: held here, opened here, or (stateful, owned elsewhere) the owner's. */
+  async get(provider: string, ref: ProviderSessionRef): Promise<ProviderConnection> {
+    const sessionId = ref.spec.sessionId;
+    const scope: SessionScope = { tenantId: ref.spec.tenantId as SessionScope['tenantId'], sessionId };
+    const adapter = this.registry.get(provider);
+    const held = this.open.get(sessionId);
+    if (held && held.provider === provider && held.providerSessionId === ref.providerSessionId && (!adapter.stateful || this.ownership.isMine(sessionId))) {
+      return held.connection;
+    }
+    // A failover moved the session to another vendor session, or this worker lost it.
+    if (held) await this.drop(sessionId);
+    if (!adapter.stateful) return this.openHere(scope, provider, ref, false);
+    const owner = await this.ownership.ownerOf(sessionId);
+    if (owner && owner !== this.ownership.workerId) return this.remote(scope, provider, owner);
+    if (!(await this.ownership.claim(sessionId))) {
+      const current = await this.ownership.ownerOf(sessionId);
+      if (current) return this.remote(scope, provider, current);
+    }
+    return this.openHere(scope, provider, ref, true);
+  }
+
+  /** Opens the connection of a session this worker just started, taking ownership of a stateful one. */
+  async openStarted(provider: string, ref: ProviderSessionRef): Promise<void> {
+    await this.get(provider, ref);
+  }
+
+  /** Closes the session's connection here, if held (its vendor session is ended by stop, not here). */
   async close(sessionId: string): Promise<void> {
-    const connection = this.open.get(sessionId);
-    this.open.delete(sessionId);
-    if (connection) await (await connection).close();
+    await this.drop(sessionId);
+  }
+
+  /** Sessions whose connection this worker holds. */
+  heldSessions(): SessionScope[] {
+    return [...this.open.values()].map((held) => held.scope);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.open.keys()].map((id) => this.close(id)));
+    await Promise.allSettled([...this.open.keys()].map((id) => this.drop(id)));
+  }
+
+  private openHere(scope: SessionScope, provider: string, ref: ProviderSessionRef, serve: boolean): Promise<ProviderConnection> {
+    const sessionId = scope.sessionId;
+    const held: Held = { scope, provider, providerSessionId: ref.providerSessionId, connection: this.registry.get(provider).connect(ref) };
+    this.open.set(sessionId, held);
+    held.connection.then(
+      (connection) => {
+        if (this.open.get(sessionId) !== held) return;
+        connection.onLost?.((error) => void this.lost(held, error));
+        if (serve) held.serving = this.commands.handleSession<unknown, { accepted: true }>(scope, COMMANDS.SPEAK, (_s, body) => this.serveSpeech(held, connection, body), (err) => this.logger.warn(`speech for session ${sessionId} not served: ${(err as Error).message}`));
+      },
+      () => {
+        // A failed connect is not kept: the next attempt tries again (and may take over).
+        if (this.open.get(sessionId) === held) this.open.delete(sessionId);
+        if (serve) void this.ownership.release(sessionId);
+      },
+    );
+    return held.connection;
+  }
+
+  private remote(scope: SessionScope, provider: string, owner: string): ProviderConnection {
+    return new RemoteConnection({ nc: this.nc, commands: this.commands, ownership: this.ownership, scope, provider, owner });
+  }
+
+  /**
+   * The owner speaks a task for the worker holding its job: answers at once, then
+   * streams media and the outcome to the asker's inbox. A halt for the task reaches
+   * this worker too (broadcast) and stops it here.
+   */
+  private async serveSpeech(held: Held, connection: ProviderConnection, body: unknown): Promise<{ accepted: true }> {
+    const command = OwnerSpeakCommand.parse(body);
+    const { sessionId } = held.scope;
+    const signal = this.active.begin(sessionId, command.task_id);
+    void (async () => {
+      try {
+        const outcome = await connection.speak(
+          { taskId: command.task_id, text: command.text, voiceId: command.voice_id, voiceSettings: command.voice_settings },
+          async (event) => this.nc.publish(command.inbox, encodeJson({ event })),
+          signal,
+        );
+        if (this.active.reason(sessionId, command.task_id) === 'handover') {
+          // This owner is shutting down: the asker retries, and takes the session over.
+          this.nc.publish(command.inbox, encodeJson({ error: { message: 'the owning worker is shutting down', details: { provider: held.provider, kind: 'connection', retryable: true } } }));
+        } else {
+          this.nc.publish(command.inbox, encodeJson({ outcome: { spoken_seconds: outcome.spokenSeconds, interrupted: outcome.interrupted } }));
+        }
+      } catch (err) {
+        const details = (err as { toDetails?: () => Record<string, unknown> }).toDetails?.();
+        this.nc.publish(command.inbox, encodeJson({ error: { message: (err as Error).message, ...(details ? { details } : {}) } }));
+      } finally {
+        this.active.end(sessionId, command.task_id);
+      }
+    })();
+    return { accepted: true };
+  }
+
+  private async lost(held: Held, error: Error): Promise<void> {
+    if (this.open.get(held.scope.sessionId) !== held) return;
+    this.logger.warn(`session ${held.scope.sessionId}: ${held.provider} session ${held.providerSessionId} lost: ${error.message}`);
+    await this.drop(held.scope.sessionId);
+    for (const listener of this.lostListeners) listener({ scope: held.scope, provider: held.provider, providerSessionId: held.providerSessionId, error });
+  }
+
+  private async drop(sessionId: string): Promise<void> {
+    const held = this.open.get(sessionId);
+    this.open.delete(sessionId);
+    await this.ownership.release(sessionId);
+    if (!held) return;
+    held.serving?.unsubscribe();
+    try {
+      await (await held.connection).close();
+    } catch {
+      // It never opened, or is already gone: nothing to close.
+    }
   }
 }

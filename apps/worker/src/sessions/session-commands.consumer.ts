@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
-import { COMMANDS, HaltCommand, InterruptCommand, InterruptReply, ReleaseCommand, StartCommand, StartReply, StopCommand, StopReply } from '@avatar/contracts';
+import { CloseCommand, COMMANDS, HaltCommand, InterruptCommand, InterruptReply, ReleaseCommand, StartCommand, StartReply, StopCommand, StopReply } from '@avatar/contracts';
 import { CommandBus } from '@avatar/messaging';
 import { ActiveSpeech } from '../speech/active-speech';
 import { ProviderConnections } from '../providers/provider-connections';
@@ -11,7 +11,8 @@ import { ReleaseProviderSessionUseCase } from './use-cases/release-provider-sess
 
 /**
  * Session commands from NATS. start/interrupt/stop/release go to one worker (queue group);
- * halt reaches every worker, so the one speaking the task stops it.
+ * halt and close reach every worker, so the one speaking the task stops it and the one
+ * holding the session's vendor connection closes it.
  */
 @Injectable()
 export class SessionCommandsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -45,6 +46,8 @@ export class SessionCommandsConsumer implements OnApplicationBootstrap, OnApplic
       ),
       this.commands.handle<ReleaseCommand, void>(COMMANDS.RELEASE, true, (scope, body) => this.releaseSession.execute(scope, body), onError),
       this.commands.handle<HaltCommand, void>(COMMANDS.HALT, false, async (scope, body) => void this.active.abort(scope.sessionId, body.task_ids), onError),
+      // The owner of the session's vendor connection (if any is held here) closes it.
+      this.commands.handle<CloseCommand, void>(COMMANDS.CLOSE, false, async (scope) => this.connections.close(scope.sessionId), onError),
     ];
   }
 

@@ -1,6 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
 import { WEBHOOK_QUEUE } from '@avatar/contracts';
-import { credentialCipherProvider } from '@avatar/tenancy';
 import type { WorkerAreaFactory } from '../worker-area';
 import { DeliverWebhookUseCase } from './deliver-webhook.use-case';
 import { WebhookDispatcher } from './webhook-dispatcher';
@@ -18,7 +17,6 @@ export const webhooksArea: WorkerAreaFactory = (config) => ({
   imports: [BullModule.registerQueue({ name: WEBHOOK_QUEUE })],
   providers: [
     // Opens the endpoints' secrets (sealed by the admin API with the same keys).
-    credentialCipherProvider(config),
     WebhookSender,
     DeliverWebhookUseCase,
     registerWebhookProcessor(config),

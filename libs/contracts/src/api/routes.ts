@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CreateSessionRequest, CreateSessionResponse, InterruptResponse, ListSessionsQuery, ListSessionsResponse, SessionHistoryResponse, SessionIdParam, SessionIdRequest, SessionTokenResponse, StartSessionRequest, StartSessionResponse, StopSessionResponse } from './streaming.dto';
 import { UsageQuery, UsageResponse } from './usage.dto';
+import { AvatarsResponse, CatalogQuery, ListProvidersResponse, VoicesResponse } from './catalog.dto';
 import { SpeakRequest, SpeakResponse, TaskIdParam, TaskResponse } from './speech.dto';
 import { ErrorCode } from '../errors/error-codes';
 import type { ApiKeyScope } from '../tenancy/api-key-scopes';
@@ -42,15 +43,22 @@ const BODY_ERRORS = ['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'REQUEST_TIM
 /** What any authenticated route can answer: no valid key, or a key without the route's scope. */
 const AUTH_ERRORS = ['UNAUTHORIZED', 'FORBIDDEN'] as const satisfies ErrorCode[];
 
+/** What opening a vendor session can answer (docs/providers.md "Errors"). */
+const PROVIDER_ERRORS = [
+  'PROVIDER_ERROR', 'PROVIDER_NOT_CONFIGURED', 'PROVIDER_AUTH_FAILED', 'PROVIDER_UNKNOWN_AVATAR', 'PROVIDER_QUOTA_EXCEEDED',
+  'PROVIDER_CAPACITY', 'PROVIDER_RATE_LIMITED', 'PROVIDER_TIMEOUT', 'PROVIDER_UNAVAILABLE',
+] as const satisfies ErrorCode[];
+
 export const V1_ROUTES = {
   createSession: {
     method: 'POST', path: 'streaming.new', summary: 'Create a session and the token its frontend connects with',
-    body: CreateSessionRequest, response: CreateSessionResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'QUOTA_EXCEEDED', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
+    body: CreateSessionRequest, response: CreateSessionResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'PROVIDER_NOT_CONFIGURED', 'QUOTA_EXCEEDED', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
     scope: 'sessions:write',
   },
   startSession: {
     method: 'POST', path: 'streaming.start', summary: 'Start the session on its provider; billing starts',
-    body: StartSessionRequest, response: StartSessionResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'QUOTA_EXCEEDED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'PROVIDER_ERROR', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
+    body: StartSessionRequest, response: StartSessionResponse,
+    errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'QUOTA_EXCEEDED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', ...PROVIDER_ERRORS, 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
     scope: 'sessions:write',
   },
   stopSession: {
@@ -92,5 +100,20 @@ export const V1_ROUTES = {
     method: 'GET', path: 'usage', summary: "The tenant's usage over a range, grouped by UTC day, provider or avatar (JSON or CSV)",
     query: UsageQuery, response: UsageResponse, alsoProduces: ['text/csv'], errors: ['VALIDATION_ERROR', ...AUTH_ERRORS],
     scope: 'usage:read',
+  },
+  listProviders: {
+    method: 'GET', path: 'providers', summary: 'The providers, and whether each is available to this tenant (credentials stored or configured)',
+    response: ListProvidersResponse, errors: [...AUTH_ERRORS],
+    scope: 'sessions:read',
+  },
+  listAvatars: {
+    method: 'GET', path: 'avatars', summary: "The avatars of every available provider, in one list (cached); a vendor whose list failed is named in `unavailable`",
+    query: CatalogQuery, response: AvatarsResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS],
+    scope: 'sessions:read',
+  },
+  listVoices: {
+    method: 'GET', path: 'voices', summary: "The voices of every available provider, in one list (cached); a vendor whose list failed is named in `unavailable`",
+    query: CatalogQuery, response: VoicesResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS],
+    scope: 'sessions:read',
   },
 } as const satisfies Record<string, RouteContract & { scope: ApiKeyScope }>;

@@ -7,10 +7,25 @@ import { TASK_STATUSES } from './speech.dto';
 export const QUALITIES = ['low', 'medium', 'high'] as const;
 export const SESSION_STATUSES = ['created', 'active', 'stopped'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
-export const PROVIDER_NAMES = ['local'] as const;
+/** The providers the platform has adapters for (docs/providers.md). */
+export const PROVIDER_NAMES = ['local', 'avaturn', 'liveavatar', 'heygen', 'spatialwalk'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 const sessionId = entityId('session_id');
+
+/** The providers whose vendor takes a conversation engine (passed through at start). */
+export const CONVERSATION_ENGINE_PROVIDERS: readonly ProviderName[] = ['avaturn'];
+
+/**
+ * Avaturn's conversation engine (docs/providers.md): the vendor runs the conversation
+ * itself with this engine. Its secret is handed to the vendor at streaming.start and
+ * not kept after.
+ */
+export const ConversationEngine = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('openai-realtime'), client_secret: safeText().min(1).max(4096) }),
+  z.strictObject({ type: z.literal('cartesia'), access_token: safeText().min(1).max(4096), agent_id: safeText().min(1).max(256) }),
+]);
+export type ConversationEngine = z.infer<typeof ConversationEngine>;
 
 export const CreateSessionRequest = z
   .strictObject({
@@ -18,6 +33,8 @@ export const CreateSessionRequest = z
     avatar_id: safeText().min(1).max(128).optional(),
     voice_id: safeText().min(1).max(128).optional(),
     provider: z.enum(PROVIDER_NAMES).optional(),
+    /** Only for providers that run a conversation themselves (avaturn); others answer 422. */
+    conversation_engine: ConversationEngine.optional(),
     /** Seconds without a task or a watching client before the session ends (default SESSION_IDLE_TIMEOUT_SECONDS, 120). */
     idle_timeout: z.number().int().min(30).max(3600).optional(),
     /** Longest the session may run, in seconds; the platform's SESSION_MAX_DURATION_SECONDS (1 h) caps it. */
@@ -42,7 +59,16 @@ export type SessionDescription = z.infer<typeof SessionDescription>;
 
 export const StartSessionRequest = z.strictObject({ session_id: sessionId, sdp: SessionDescription.optional() });
 export type StartSessionRequest = z.infer<typeof StartSessionRequest>;
-export const StartSessionResponse = z.object({ status: z.literal('started'), sdp: SessionDescription.optional() });
+export const StartSessionResponse = z.object({
+  status: z.literal('started'),
+  sdp: SessionDescription.optional(),
+  /** The provider that serves the session: the requested one, or the next of the tenant's failover list. */
+  provider: z.string().optional(),
+  /** What the frontend needs from the vendor to show its stream (Avaturn: `token` for its web SDK; HeyGen: `url`, `access_token`). */
+  provider_session: z.record(z.string(), z.string()).optional(),
+  /** Providers tried first that failed, in order (a failover happened). */
+  failed_over: z.array(z.object({ provider: z.string(), code: z.string(), message: z.string() })).optional(),
+});
 export type StartSessionResponse = z.infer<typeof StartSessionResponse>;
 
 export const SessionIdRequest = z.strictObject({ session_id: sessionId });

@@ -18,7 +18,26 @@ export const ERROR_STATUS = {
   /** A tenant quota (concurrent sessions, queued tasks, monthly minutes) is used up: 429, like a rate limit, because it frees up. */
   QUOTA_EXCEEDED: 429,
   INTERNAL_ERROR: 500,
+  /** The vendor refused the request, or failed in a way no other code names. */
   PROVIDER_ERROR: 502,
+  /** The session names a provider this platform has no credentials for (neither the tenant's nor the platform's). */
+  PROVIDER_NOT_CONFIGURED: 422,
+  /** The platform's (or tenant's) credentials were refused by the vendor. */
+  PROVIDER_AUTH_FAILED: 502,
+  /** The vendor does not know the avatar or voice. */
+  PROVIDER_UNKNOWN_AVATAR: 422,
+  /** The vendor account's credits or plan are used up. */
+  PROVIDER_QUOTA_EXCEEDED: 503,
+  /** The vendor account runs as many sessions as it may. */
+  PROVIDER_CAPACITY: 503,
+  /** The vendor asked to slow down: Retry-After says when to try again. */
+  PROVIDER_RATE_LIMITED: 429,
+  /** The vendor did not answer in time. */
+  PROVIDER_TIMEOUT: 504,
+  /** The vendor could not be reached or failed on its side. */
+  PROVIDER_UNAVAILABLE: 503,
+  /** The vendor ended the session by itself. */
+  PROVIDER_SESSION_ENDED: 502,
   SERVICE_UNAVAILABLE: 503,
 } as const;
 

@@ -39,6 +39,10 @@ export const COMMANDS = {
   RELEASE: 'release',
   /** Abort whatever this session is speaking (broadcast: every worker checks). */
   HALT: 'halt',
+  /** Close the session's vendor connection (broadcast: its owner does; docs/adr/0012). */
+  CLOSE: 'close',
+  /** Speak one task on the worker that owns the session's vendor connection (request to the owner only; docs/adr/0012). */
+  SPEAK: 'speak',
 } as const;
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
 

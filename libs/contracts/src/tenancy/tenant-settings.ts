@@ -60,6 +60,19 @@ export const DEFAULT_BILLING: TenantBilling = { model: 'per_second' };
 export const TenantProviders = z.strictObject({
   /** The provider of a session that names none (one the platform has: PROVIDER_NAMES). */
   default: z.enum(PROVIDER_NAMES).optional(),
+  /**
+   * Providers to fall back on, in order: when opening the vendor session fails with a
+   * retryable or capacity error, the next one is tried (docs/providers.md "Failover").
+   * Avatar and voice ids are the vendor's own: each entry may name the ones to use
+   * there (else the session's).
+   */
+  failover: z
+    .array(z.strictObject({ provider: z.enum(PROVIDER_NAMES), avatar_id: z.string().min(1).max(128).optional(), voice_id: z.string().min(1).max(128).optional() }))
+    .max(PROVIDER_NAMES.length)
+    .refine((list) => new Set(list.map((f) => f.provider)).size === list.length, 'must not repeat a provider')
+    .optional(),
+  /** When a vendor session dies mid-session: re-create it on the next failover provider (true) or end the session (false, the default). */
+  failover_mid_session: z.boolean().optional(),
 });
 export type TenantProviders = z.infer<typeof TenantProviders>;
 

@@ -99,11 +99,15 @@ interface Row {
   span_ms: number | null;
   ended_at: Date | null;
   started_at: Date | null;
+  provider: string;
+  provider_session_id: string | null;
+  provider_state: unknown;
+  provider_options: unknown;
 }
 
 async function row(sessionId: string): Promise<Row> {
   const rows = await db.$queryRawUnsafe<Row[]>(
-    `SELECT status::text, end_reason, duration_ms, ended_at, started_at,
+    `SELECT status::text, end_reason, duration_ms, ended_at, started_at, provider, provider_session_id, provider_state, provider_options,
             round(extract(epoch FROM ended_at - started_at) * 1000)::int AS span_ms
        FROM sessions WHERE id = $1::uuid`,
     sessionId,
@@ -372,11 +376,16 @@ describe('markStarted', () => {
     const t = await tenant();
     const created = await session(t, { startedAgo: null });
 
-    await expect(repo.markStarted(t, created, 'vendor-1')).resolves.toBe(true);
-    await expect(repo.markStarted(t, created, 'vendor-2')).resolves.toBe(false);
+    await expect(repo.markStarted(t, created, { provider: 'heygen', providerSessionId: 'vendor-1', providerState: { ws_url: 'wss://x' } })).resolves.toBe(true);
+    await expect(repo.markStarted(t, created, { provider: 'local', providerSessionId: 'vendor-2' })).resolves.toBe(false);
 
     const started = await row(created);
     expect(started.status).toBe('active');
+    // The provider that served, what reaches its vendor session, and no vendor options left.
+    expect(started.provider).toBe('heygen');
+    expect(started.provider_session_id).toBe('vendor-1');
+    expect(started.provider_state).toEqual({ ws_url: 'wss://x' });
+    expect(started.provider_options).toBeNull();
     expect(await msBetween(`now() - $1::timestamptz`, started.started_at)).toBeGreaterThanOrEqual(0);
   });
 });

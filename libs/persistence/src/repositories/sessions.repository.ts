@@ -6,12 +6,28 @@ import { sql, SQL_CLIENT, SqlClient } from './sql-client';
 
 export type SessionRow = Session;
 
+/** Where streaming.start (or a failover) opened the vendor session. */
+export interface StartedOnProvider {
+  provider: string;
+  providerSessionId: string;
+  providerState?: Record<string, string>;
+  /** The avatar and voice used there (a failover target may name its own); unchanged when absent. */
+  avatarId?: string;
+  voiceId?: string;
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
 export interface NewSession {
   id: string;
   provider: string;
   avatarId: string;
   voiceId?: string;
   quality: string;
+  /** Vendor options kept until start (Avaturn's conversation_engine). */
+  providerOptions?: unknown;
   /** Seconds; undefined = the platform default (SESSION_IDLE_TIMEOUT_SECONDS). */
   idleTimeoutS?: number;
   /** Seconds; undefined = the platform default; the platform's maximum caps it either way. */
@@ -29,6 +45,8 @@ export const END_REASONS = {
   TENANT_DISABLED: 'tenant_disabled',
   /** The tenant's monthly minutes ran out. */
   QUOTA_EXHAUSTED: 'quota_exhausted',
+  /** The vendor ended its session by itself and no failover provider took it over. */
+  PROVIDER_ENDED: 'provider_ended',
 } as const;
 export type EndReason = (typeof END_REASONS)[keyof typeof END_REASONS];
 
@@ -206,9 +224,10 @@ export class SessionsRepository {
         WITH live AS (
           SELECT count(*)::int AS n FROM sessions WHERE tenant_id = ${tenantId}::uuid AND status IN ('created', 'active')
         ), inserted AS (
-          INSERT INTO sessions (id, tenant_id, provider, avatar_id, voice_id, quality, idle_timeout_s, max_duration_s)
+          INSERT INTO sessions (id, tenant_id, provider, avatar_id, voice_id, quality, idle_timeout_s, max_duration_s, provider_options)
           SELECT ${data.id}::uuid, ${tenantId}::uuid, ${data.provider}, ${data.avatarId}, ${data.voiceId ?? null}, ${data.quality},
-                 ${data.idleTimeoutS ?? null}::int, ${data.maxDurationS ?? null}::int
+                 ${data.idleTimeoutS ?? null}::int, ${data.maxDurationS ?? null}::int,
+                 ${data.providerOptions === undefined ? null : JSON.stringify(data.providerOptions)}::jsonb
             FROM live WHERE live.n < ${quota.maxLive}
           RETURNING id::text
         )
@@ -252,12 +271,41 @@ export class SessionsRepository {
   }
 
   /** created → active. False when the session is not (or no longer) waiting to start. */
-  async markStarted(tenantId: TenantScope, sessionId: string, providerSessionId: string): Promise<boolean> {
+  /**
+   * The vendor session is open: the session becomes active on the provider that served
+   * it (a failover may have moved it off the one it was created for), its billed time
+   * starts, and the vendor options (which may hold secrets) are dropped.
+   */
+  async markStarted(tenantId: TenantScope, sessionId: string, started: StartedOnProvider): Promise<boolean> {
     // The database's clock, like ended_at: a billed duration never mixes two clocks.
     const count = await this.db.$executeRaw`
-      UPDATE sessions SET status = 'active', started_at = now(), provider_session_id = ${providerSessionId}
+      UPDATE sessions SET status = 'active', started_at = now(), provider = ${started.provider},
+             avatar_id = COALESCE(${started.avatarId ?? null}, avatar_id), voice_id = COALESCE(${started.voiceId ?? null}, voice_id),
+             provider_session_id = ${started.providerSessionId}, provider_state = ${jsonOrNull(started.providerState)}::jsonb, provider_options = NULL
        WHERE tenant_id = ${tenantId}::uuid AND id = ${sessionId}::uuid AND status = 'created'`;
     return count === 1;
+  }
+
+  /**
+   * Mid-session failover: the session, still active and still on the vendor session
+   * that died, moves to a new one (conditional, so two workers reacting to the same
+   * loss move it once). Its billed time runs on.
+   */
+  async switchProvider(tenantId: TenantScope, sessionId: string, lostProviderSessionId: string, next: StartedOnProvider): Promise<boolean> {
+    const count = await this.db.$executeRaw`
+      UPDATE sessions SET provider = ${next.provider}, provider_session_id = ${next.providerSessionId},
+             avatar_id = COALESCE(${next.avatarId ?? null}, avatar_id), voice_id = COALESCE(${next.voiceId ?? null}, voice_id),
+             provider_state = ${jsonOrNull(next.providerState)}::jsonb
+       WHERE tenant_id = ${tenantId}::uuid AND id = ${sessionId}::uuid AND status = 'active' AND provider_session_id = ${lostProviderSessionId}`;
+    return count === 1;
+  }
+
+  /**
+   * Active sessions on these providers, across tenants (a sweep: the keep-alive of
+   * vendors that end idle sessions), longest running first, at most `limit`.
+   */
+  activeOn(providers: string[], limit: number): Promise<SessionRow[]> {
+    return this.db.session.findMany({ where: { status: 'active', provider: { in: providers } }, orderBy: { startedAt: 'asc' }, take: limit });
   }
 
   /**

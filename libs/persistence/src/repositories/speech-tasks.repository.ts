@@ -44,6 +44,8 @@ export interface ClaimedTask {
   frameBase: number;
   provider: string;
   providerSessionId: string | null;
+  /** What reaches the vendor session from another worker (ProviderSessionState). */
+  providerState: Record<string, string> | null;
   avatarId: string;
   sessionVoiceId: string | null;
   quality: string;
@@ -224,7 +226,7 @@ export class SpeechTasksRepository {
       ), frames AS (
         UPDATE sessions s SET frame_seq = s.frame_seq + ${frameReserve}
           FROM target WHERE s.id = target.session_id
-     RETURNING s.id, s.frame_seq - ${frameReserve} AS frame_base, s.provider, s.provider_session_id, s.avatar_id, s.voice_id, s.quality
+     RETURNING s.id, s.frame_seq - ${frameReserve} AS frame_base, s.provider, s.provider_session_id, s.provider_state, s.avatar_id, s.voice_id, s.quality
       )
       UPDATE speech_tasks t
          SET status = 'speaking', started_at = now(), attempts = t.attempts + 1
@@ -233,7 +235,7 @@ export class SpeechTasksRepository {
    RETURNING t.id::text AS "id", t.session_id::text AS "sessionId", t.seq, t.text, t.voice_id AS "voiceId",
              t.voice_settings AS "voiceSettings", t.duration_estimate_ms AS "durationEstimateMs", t.attempts AS "attempt",
              frames.frame_base AS "frameBase", frames.provider, frames.provider_session_id AS "providerSessionId",
-             frames.avatar_id AS "avatarId", frames.voice_id AS "sessionVoiceId", frames.quality`);
+             frames.provider_state AS "providerState", frames.avatar_id AS "avatarId", frames.voice_id AS "sessionVoiceId", frames.quality`);
     if (rows.length === 0) return null;
     return { ...rows[0], frameBase: Number(rows[0].frameBase) };
   }

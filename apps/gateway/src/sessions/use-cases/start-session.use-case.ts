@@ -1,5 +1,7 @@
 import type { TenantScope } from '@avatar/contracts';
 import { Inject, Injectable } from '@nestjs/common';
+import { CONVERSATION_ENGINE_PROVIDERS, FailoverTarget } from '@avatar/contracts';
+import { TenantSettingsCache } from '../../tenancy/tenant-settings.cache';
 import { COMMANDS, PlatformError, StartCommand, StartReply, ReleaseCommand, StartSessionRequest, StartSessionResponse } from '@avatar/contracts';
 import { SessionsRepository } from '@avatar/persistence';
 import { CommandBus, EventPublisher } from '@avatar/messaging';
@@ -20,6 +22,7 @@ export class StartSessionUseCase {
     private readonly events: EventPublisher,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly monthlyMinutes: MonthlyMinutesQuota,
+    private readonly tenantSettings: TenantSettingsCache,
   ) {}
 
   async execute(tenantId: TenantScope, request: StartSessionRequest): Promise<StartSessionResponse> {
@@ -31,26 +34,53 @@ export class StartSessionUseCase {
     // Billing starts here: not once the month's minutes are used up.
     await this.monthlyMinutes.assertAvailable(tenantId);
     const scope = { tenantId, sessionId: session.id };
+    const options = (session.providerOptions ?? undefined) as StartCommand['provider_options'];
     let reply: StartReply;
     try {
       reply = await this.commands.request<StartCommand, StartReply>(
         scope,
         COMMANDS.START,
-        { provider: session.provider, avatar_id: session.avatarId, voice_id: session.voiceId ?? undefined, quality: session.quality, sdp: request.sdp },
-        this.config.COMMAND_TIMEOUT_MS,
+        {
+          provider: session.provider,
+          fallbacks: await this.fallbacks(tenantId, session.provider, !!options?.conversation_engine),
+          avatar_id: session.avatarId,
+          voice_id: session.voiceId ?? undefined,
+          quality: session.quality,
+          sdp: request.sdp,
+          provider_options: options,
+        },
+        this.config.PROVIDER_START_TIMEOUT_MS,
       );
     } catch (err) {
       throw commandFailure(err, 'start the provider session');
     }
-    if (!(await this.sessions.markStarted(tenantId, session.id, reply.provider_session_id))) {
+    const started = { provider: reply.provider, providerSessionId: reply.provider_session_id, providerState: reply.provider_state, avatarId: reply.avatar_id, voiceId: reply.voice_id };
+    if (!(await this.sessions.markStarted(tenantId, session.id, started))) {
       // A concurrent start won, or a stop came in meanwhile: the vendor session opened
       // for this request is nobody's, so end it, and report what the session is now.
-      this.commands.broadcast<ReleaseCommand>(scope, COMMANDS.RELEASE, { provider: session.provider, provider_session_id: reply.provider_session_id });
+      this.commands.broadcast<ReleaseCommand>(scope, COMMANDS.RELEASE, { provider: reply.provider, provider_session_id: reply.provider_session_id, provider_state: reply.provider_state });
       const now = await findSessionOrThrow(this.sessions, tenantId, session.id);
       if (now.status === 'active') return { status: 'started' };
       throw PlatformError.sessionNotActive(session.id, now.status);
     }
     await this.events.publishAll(scope, [{ type: 'session.started' }, { type: 'status', status: 'idle', message: 'Avatar is ready' }]);
-    return reply.sdp ? { status: 'started', sdp: reply.sdp } : { status: 'started' };
+    return {
+      status: 'started',
+      ...(reply.sdp ? { sdp: reply.sdp } : {}),
+      provider: reply.provider,
+      ...(reply.client_session ? { provider_session: reply.client_session } : {}),
+      ...(reply.failed_over ? { failed_over: reply.failed_over } : {}),
+    };
+  }
+
+  /**
+   * The tenant's failover list after the session's provider; only providers that take
+   * a conversation engine when the session has one (it would be silently lost elsewhere).
+   */
+  private async fallbacks(tenantId: TenantScope, provider: string, hasConversationEngine: boolean): Promise<FailoverTarget[]> {
+    const { providers } = await this.tenantSettings.settingsOf(tenantId);
+    return (providers.failover ?? []).filter(
+      (f) => f.provider !== provider && (!hasConversationEngine || (CONVERSATION_ENGINE_PROVIDERS as readonly string[]).includes(f.provider)),
+    );
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { StopCommand, StopReply } from '@avatar/contracts';
+import { CloseCommand, COMMANDS, StopCommand, StopReply } from '@avatar/contracts';
+import { ProviderSessions } from '../../providers/provider-sessions';
 import { SessionsRepository, SpeechTasksRepository } from '@avatar/persistence';
 import { ProviderRegistry } from '@avatar/providers';
-import { SessionScope } from '@avatar/messaging';
+import { CommandBus, SessionScope } from '@avatar/messaging';
 import { InterruptSessionUseCase } from './interrupt-session.use-case';
 
 /** How often, and how long at most, stop waits for an interrupted speaker to fall silent. */
@@ -12,7 +13,7 @@ const SILENCE_WAIT_MS = 3000;
 /**
  * After streaming.stop has fixed the duration: drops the session's tasks, waits (a
  * little) until the one being spoken has stopped and announced its end, and ends the
- * vendor session; only then does the caller announce `session.stopped`, which closes
+ * vendor session (and tells its owner to close the connection); only then does the caller announce `session.stopped`, which closes
  * the session's sockets, so clients see every task's terminal event first. A vendor
  * that fails to stop is logged; the session is stopped for billing either way.
  */
@@ -25,6 +26,8 @@ export class StopProviderSessionUseCase {
     private readonly providers: ProviderRegistry,
     private readonly interruptSession: InterruptSessionUseCase,
     private readonly tasks: SpeechTasksRepository,
+    private readonly providerSessions: ProviderSessions,
+    private readonly commands: CommandBus,
   ) {}
 
   async execute(scope: SessionScope, command: StopCommand): Promise<StopReply> {
@@ -33,17 +36,14 @@ export class StopProviderSessionUseCase {
     const session = await this.sessions.find(scope.tenantId, scope.sessionId);
     if (session?.providerSessionId) {
       try {
-        await this.providers.get(session.provider).stop(
-          {
-            providerSessionId: session.providerSessionId,
-            spec: { ...scope, avatarId: session.avatarId, voiceId: session.voiceId ?? undefined, quality: session.quality },
-          },
-          command.reason,
-        );
+        const ref = await this.providerSessions.ref(scope, session.provider, session);
+        await this.providers.get(session.provider).stop(ref, command.reason);
       } catch (err) {
         this.logger.warn(`provider ${session.provider} did not stop session ${scope.sessionId}: ${(err as Error).message}`);
       }
     }
+    // Wherever the session's vendor connection is held (its owner), it closes now.
+    this.commands.broadcast<CloseCommand>(scope, COMMANDS.CLOSE, { reason: command.reason });
     return reply;
   }
 

@@ -443,7 +443,7 @@ describe('RunSpeechTaskUseCase', () => {
     };
 
     it.each([
-      ['a retryable provider error', new ProviderError('vendor busy', true, 'local')],
+      ['a retryable provider error', new ProviderError('vendor busy', { kind: 'unavailable', provider: 'local' })],
       ['an infrastructure error', new Error('vendor busy')],
     ])('releases the task and throws RetryableSpeechError for %s with attempts left', async (_name, err) => {
       const t = setup({ speak: failing(err) });
@@ -457,7 +457,7 @@ describe('RunSpeechTaskUseCase', () => {
     });
 
     it('fails the task with task.failed and idle on the last attempt', async () => {
-      const t = setup({ speak: failing(new ProviderError('vendor busy', true, 'local')) });
+      const t = setup({ speak: failing(new ProviderError('vendor busy', { kind: 'unavailable', provider: 'local' })) });
 
       await expect(t.useCase.execute(JOB, LAST)).resolves.toBe('failed');
 
@@ -471,7 +471,7 @@ describe('RunSpeechTaskUseCase', () => {
     });
 
     it('fails a non-retryable provider error at once, attempts left or not', async () => {
-      const t = setup({ speak: failing(new ProviderError('bad voice', false, 'local')) });
+      const t = setup({ speak: failing(new ProviderError('bad voice', { kind: 'rejected', provider: 'local' })) });
 
       await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('failed');
 
@@ -481,7 +481,7 @@ describe('RunSpeechTaskUseCase', () => {
     });
 
     it('ends the task interrupted when fail() loses to an interrupt', async () => {
-      const t = setup({ speak: failing(new ProviderError('bad voice', false, 'local')) });
+      const t = setup({ speak: failing(new ProviderError('bad voice', { kind: 'rejected', provider: 'local' })) });
       t.tasks.fail.mockResolvedValue(null);
 
       await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('interrupted');

@@ -4,6 +4,7 @@ import { ClaimedTask, EndedTask, SpeechTasksRepository } from '@avatar/persisten
 import { EventPublisher, SessionScope } from '@avatar/messaging';
 import { ProviderError, ProviderMediaEvent } from '@avatar/providers';
 import { ProviderConnections } from '../../providers/provider-connections';
+import { ProviderSessions } from '../../providers/provider-sessions';
 import { InterruptSessionUseCase } from '../../sessions/use-cases/interrupt-session.use-case';
 import { WORKER_CONFIG, WorkerConfig } from '../../worker-config';
 import { ActiveSpeech } from '../active-speech';
@@ -37,6 +38,7 @@ export class RunSpeechTaskUseCase {
     private readonly events: EventPublisher,
     private readonly endings: TaskEndings,
     private readonly connections: ProviderConnections,
+    private readonly providerSessions: ProviderSessions,
     private readonly active: ActiveSpeech,
     private readonly order: SpeechOrder,
     private readonly interruptSession: InterruptSessionUseCase,
@@ -70,10 +72,8 @@ export class RunSpeechTaskUseCase {
   }
 
   private async speak(scope: SessionScope, task: ClaimedTask, signal: AbortSignal) {
-    const connection = await this.connections.get(task.provider, {
-      providerSessionId: task.providerSessionId ?? '',
-      spec: { ...scope, avatarId: task.avatarId, voiceId: task.sessionVoiceId ?? undefined, quality: task.quality },
-    });
+    const ref = await this.providerSessions.ref(scope, task.provider, { ...task, voiceId: task.sessionVoiceId });
+    const connection = await this.connections.get(task.provider, ref);
     // Frame ids continue the session's count: this attempt's block was reserved by the claim.
     let frames = 0;
     const emit = async (event: ProviderMediaEvent) => {

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "sessions" ADD COLUMN     "provider_options" JSONB,
+ADD COLUMN     "provider_state" JSONB;
