@@ -6,3 +6,5 @@ export * from './local/local-provider';
 export { estimateSpeechSeconds, visemeTrack, framesOf, VISEMES } from './local/viseme-track';
 export type { Viseme, VisemeSegment, SpeechTiming } from './local/viseme-track';
 export * from './vendor-config';
+export * from './avaturn';
+export * from './heygen';

@@ -7,3 +7,5 @@ export * from './admin-rows.fixture';
 export * from './nats-connection.fake';
 export * from './redis-lease.fake';
 export * from './fakes/fake-vendor-server';
+export * from './fakes/avaturn-fake';
+export * from './fakes/heygen-fake';

@@ -60,7 +60,7 @@ export class VendorHttp {
         if (!(err instanceof ProviderError) || !err.retryable || attempt === rule.attempts || request.signal?.aborted) throw err;
         // A vendor that says when to come back is listened to, within reason.
         const waitMs = err.retryAfterS !== undefined ? err.retryAfterS * 1000 : rule.delayMs;
-        
+        if (err.retryAfterS !== undefined && err.retryAfterS > MAX_INLINE_RETRY_AFTER_S) throw err;
         await sleep(Math.max(waitMs, rule.delayMs), request.signal);
       }
     }

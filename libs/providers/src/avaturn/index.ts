@@ -1,0 +1,3 @@
+export * from './avaturn-provider';
+export { AVATURN_PROVIDER } from './avaturn-api';
+export type { SpeechClock } from '../speech-clock';
