@@ -1,7 +1,8 @@
 'use strict';
-// Locates the Debian-packaged servers the project runs on loopback, installing the
-// missing ones with apt when we may (root on Debian), otherwise failing with the
-// exact command to run. The result is cached: later calls cost nothing.
+// Locates the Debian-packaged servers the project runs on loopback (and espeak-ng, the
+// local speech engine), installing the missing ones with apt when we may (root on
+// Debian), otherwise failing with the exact command to run. The result is cached:
+// later calls cost nothing.
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
@@ -9,7 +10,7 @@ const { spawnSync } = require('node:child_process');
 // nats-server lives in /usr/sbin, which is not on a non-root user's PATH.
 const EXTRA_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 const PG_TOOLS = ['initdb', 'pg_ctl', 'postgres'];
-const APT_PACKAGES = { redis: 'redis-server', nats: 'nats-server', postgres: 'postgresql' };
+const APT_PACKAGES = { redis: 'redis-server', nats: 'nats-server', postgres: 'postgresql', espeak: 'espeak-ng' };
 
 let cached = null;
 
@@ -30,12 +31,13 @@ async function ensureBinaries({ log = console.log } = {}) {
     initdb: path.join(found.postgres, 'initdb'),
     pgCtl: path.join(found.postgres, 'pg_ctl'),
     postgres: path.join(found.postgres, 'postgres'),
+    espeakNg: found.espeak,
   };
   return cached;
 }
 
 function locateAll() {
-  return { redis: which('redis-server'), nats: which('nats-server'), postgres: postgresBinDir() };
+  return { redis: which('redis-server'), nats: which('nats-server'), postgres: postgresBinDir(), espeak: which('espeak-ng') };
 }
 
 function which(name) {

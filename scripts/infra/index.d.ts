@@ -15,6 +15,8 @@ export interface Binaries {
   initdb: string;
   pgCtl: string;
   postgres: string;
+  /** espeak-ng, the local speech engine (libs/tts). */
+  espeakNg: string;
 }
 
 export function ensureBinaries(options?: { log?: (line: string) => void }): Promise<Binaries>;

@@ -9,3 +9,4 @@ export * from './redis-lease.fake';
 export * from './fakes/fake-vendor-server';
 export * from './fakes/avaturn-fake';
 export * from './fakes/heygen-fake';
+export * from './fakes/elevenlabs-fake';

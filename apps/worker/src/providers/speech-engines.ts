@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { TenantScope } from '@avatar/contracts';
 import { ELEVENLABS } from '@avatar/providers';
 import { ProviderCredentialsResolver } from '@avatar/tenancy';
-import { ElevenLabsEngine, EspeakEngine, TtsEngine } from '@avatar/tts';
+import { ElevenLabsEngine, EspeakEngine, SynthesisRequest, TtsEngine } from '@avatar/tts';
 import { WORKER_CONFIG, WorkerConfig } from '../worker-config';
 
 /**
@@ -13,7 +13,7 @@ import { WORKER_CONFIG, WorkerConfig } from '../worker-config';
  */
 @Injectable()
 export class SpeechEngines {
-  private readonly espeak = new EspeakEngine();
+  private readonly espeak = new LocalVoices(new EspeakEngine());
   private readonly elevenlabs = new Map<string, ElevenLabsEngine>();
 
   constructor(
@@ -35,5 +35,27 @@ export class SpeechEngines {
       this.elevenlabs.set(key, engine);
     }
     return engine;
+  }
+}
+
+/** What an espeak-ng voice name looks like (`en-us`, `de`, `en-us+f3`). */
+const ESPEAK_VOICE = /^[a-z]{2,3}(-[a-z0-9]+)*(\+[a-z0-9]+)?$/i;
+
+/**
+ * espeak-ng with the voice ids clients actually send: the reference API's examples
+ * pass ElevenLabs voice ids (`EXAVITQu4vr4xnSDxMaL`), which espeak-ng cannot speak.
+ * Those fall back to espeak-ng's default voice instead of failing the task; an
+ * espeak-style name it does not have still fails clearly.
+ */
+class LocalVoices implements TtsEngine {
+  readonly name: string;
+
+  constructor(private readonly engine: TtsEngine) {
+    this.name = engine.name;
+  }
+
+  synthesize(request: SynthesisRequest, signal?: AbortSignal) {
+    const voiceId = request.voiceId && ESPEAK_VOICE.test(request.voiceId) ? request.voiceId : undefined;
+    return this.engine.synthesize({ ...request, voiceId }, signal);
   }
 }

@@ -1,4 +1,4 @@
-import { estimateSpeechSeconds, framesOf, trackDuration, visemeTrack } from './viseme-track';
+import { estimateSpeechSeconds, fitTrack, framesOf, trackDuration, visemeTrack } from './viseme-track';
 
 const timing = { wordsPerMinute: 150 };
 
@@ -47,5 +47,35 @@ describe('framesOf', () => {
     expect(frames).toHaveLength(30);
     expect(frames[0]).toBe(track[0].viseme);
     expect(frames[frames.length - 1]).toBe(track[track.length - 1].viseme);
+  });
+});
+
+describe('fitTrack', () => {
+  const track = visemeTrack('hello there world', timing); // 1.2 s
+
+  it('stretches the track to the audio duration, keeping each shape’s share', () => {
+    const fitted = fitTrack(track, 2.4);
+    expect(trackDuration(fitted)).toBe(2.4);
+    expect(fitted.map((s) => s.viseme)).toEqual(track.map((s) => s.viseme));
+    expect(fitted[3].end - fitted[3].start).toBeCloseTo(2 * (track[3].end - track[3].start), 5);
+  });
+
+  it('compresses it too', () => {
+    expect(trackDuration(fitTrack(track, 0.6))).toBe(0.6);
+    expect(fitTrack(track, 0.6)[1].start).toBeCloseTo(track[1].start / 2, 5);
+  });
+
+  it('puts the shapes in the voiced part and closes the mouth around it', () => {
+    const fitted = fitTrack(track, 3, { start: 0.5, end: 2.5 });
+    expect(fitted[0]).toEqual({ viseme: 'sil', start: 0, end: 0.5 });
+    expect(fitted[1]).toMatchObject({ viseme: track[0].viseme, start: 0.5 });
+    expect(fitted[fitted.length - 2].end).toBe(2.5);
+    expect(fitted[fitted.length - 1]).toEqual({ viseme: 'sil', start: 2.5, end: 3 });
+    expect(trackDuration(fitted)).toBe(3);
+  });
+
+  it('keeps the mouth closed for audio without words, and is empty for no audio', () => {
+    expect(fitTrack([], 1.5)).toEqual([{ viseme: 'sil', start: 0, end: 1.5 }]);
+    expect(fitTrack(track, 0)).toEqual([]);
   });
 });

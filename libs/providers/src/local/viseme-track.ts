@@ -107,3 +107,24 @@ export function estimateSpeechSeconds(text: string, timing: SpeechTiming): numbe
 function round(seconds: number): number {
   return Math.round(seconds * 1e6) / 1e6;
 }
+
+/**
+ * The track fitted to real audio: its shapes keep their share of the time but are
+ * spread over the voiced part of the audio ([voiced.start, voiced.end]), with the
+ * mouth closed ('sil') before and after, so the track lasts exactly `duration`.
+ * A track with no shapes gives one 'sil' over the whole duration.
+ */
+export function fitTrack(track: VisemeSegment[], duration: number, voiced: { start: number; end: number } = { start: 0, end: duration }): VisemeSegment[] {
+  if (duration <= 0) return [];
+  const start = Math.max(0, Math.min(voiced.start, duration));
+  const end = Math.max(start, Math.min(voiced.end, duration));
+  const length = trackDuration(track);
+  if (length === 0 || end === start) return [{ viseme: 'sil', start: 0, end: duration }];
+  const scale = (end - start) / length;
+  const fitted: VisemeSegment[] = track.map((s) => ({ viseme: s.viseme, start: round(start + s.start * scale), end: round(start + s.end * scale) }));
+  fitted[fitted.length - 1].end = end;
+  if (start > 0) fitted.unshift({ viseme: 'sil', start: 0, end: fitted[0].start });
+  if (end < duration) fitted.push({ viseme: 'sil', start: end, end: duration });
+  else fitted[fitted.length - 1].end = duration;
+  return fitted;
+}

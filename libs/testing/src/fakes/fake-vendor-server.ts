@@ -141,7 +141,7 @@ export class FakeVendorServer {
       answer = route ? await route.handler(request) : { status: 404, body: { message: `no route ${request.method} ${request.path}` } };
     }
     if (res.destroyed) return;
-    const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+    const body = answer.body === undefined ? '' : typeof answer.body === 'string' || Buffer.isBuffer(answer.body) ? answer.body : JSON.stringify(answer.body);
     res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', 'x-request-id': `req-${this.requests.length}`, ...answer.headers });
     res.end(body);
   }

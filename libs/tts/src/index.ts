@@ -1,0 +1,10 @@
+export * from './tts-engine';
+export { encodeWav, decodeWav, WavFormatError } from './pcm/wav';
+export type { DecodedWav } from './pcm/wav';
+export { resamplePcm } from './pcm/resample';
+export { chunkPcm, pcmDuration, BYTES_PER_SAMPLE } from './pcm/pcm-chunks';
+export { EspeakEngine, ESPEAK_PROVIDER } from './espeak/espeak-engine';
+export type { EspeakEngineOptions } from './espeak/espeak-engine';
+export { ElevenLabsEngine, ELEVENLABS_PROVIDER, ELEVENLABS_API_URL } from './elevenlabs/elevenlabs-engine';
+export type { ElevenLabsEngineOptions } from './elevenlabs/elevenlabs-engine';
+export { ELEVENLABS_PCM_RATES, pcmOutputRate } from './elevenlabs/pcm-output-format';
