@@ -8,3 +8,4 @@ export type { Viseme, VisemeSegment, SpeechTiming } from './local/viseme-track';
 export * from './vendor-config';
 export * from './avaturn';
 export * from './heygen';
+export * from './liveavatar';

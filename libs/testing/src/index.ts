@@ -10,3 +10,6 @@ export * from './fakes/fake-vendor-server';
 export * from './fakes/avaturn-fake';
 export * from './fakes/heygen-fake';
 export * from './fakes/elevenlabs-fake';
+export * from './script-redis.fake';
+export * from './nats-bus.fake';
+export * from './fakes/liveavatar-fake';
