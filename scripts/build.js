@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 'use strict';
-// Generates the Prisma client when the schema changed, then compiles apps/ and libs/
-// (TypeScript) to dist/ with swc: a fraction of a second for the whole monorepo.
+// Generates the Prisma client and the protobuf code when their schemas changed, then
+// compiles apps/ and libs/ (TypeScript) to dist/ with swc: a fraction of a second for
+// the whole monorepo.
 // Type errors are checked separately by `npm run typecheck`.
 const path = require('node:path');
 const fs = require('node:fs');
+const os = require('node:os');
 const { execFileSync } = require('node:child_process');
 const { transformFile } = require('@swc/core');
 const { root, swcOptions } = require('./swc-options');
@@ -31,10 +33,57 @@ function generatePrismaClient() {
   console.log('build: Prisma client generated');
 }
 
+// Protobuf schemas and where their static code (JavaScript + declarations) goes. The
+// output is not committed: generated like the Prisma client, and copied to dist/ as is.
+const PROTOBUF = [
+  {
+    proto: path.join(root, 'libs', 'providers', 'src', 'spatialwalk', 'proto', 'message.proto'),
+    outDir: path.join(root, 'libs', 'providers', 'src', 'spatialwalk', 'generated'),
+  },
+];
+// Lean code: encode, decode and create are all the adapters use.
+const PBJS_FLAGS = ['-t', 'static-module', '-w', 'commonjs', '--no-verify', '--no-convert', '--no-delimited', '--no-typeurl', '--no-service'];
+
+function generateProtobufCode() {
+  for (const { proto, outDir } of PROTOBUF) {
+    const name = path.basename(proto, '.proto');
+    const js = path.join(outDir, `${name}.js`);
+    const dts = path.join(outDir, `${name}.d.ts`);
+    const fresh = [js, dts].every((f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= fs.statSync(proto).mtimeMs);
+    if (fresh) continue;
+    fs.mkdirSync(outDir, { recursive: true });
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pbjs-'));
+    try {
+      execFileSync(process.execPath, [require.resolve('protobufjs-cli/bin/pbjs'), ...PBJS_FLAGS, '-o', path.join(tmp, `${name}.js`), proto], { cwd: root, stdio: 'pipe' });
+      // pbts reads the JSDoc pbjs wrote: the declarations match the code exactly.
+      execFileSync(process.execPath, [require.resolve('protobufjs-cli/bin/pbts'), '-o', path.join(tmp, `${name}.d.ts`), path.join(tmp, `${name}.js`)], { cwd: root, stdio: 'pipe' });
+      // Copied beside the target and renamed into place: a build, a type-check and Jest
+      // running at once never read a half-written file.
+      for (const [from, to] of [[`${name}.d.ts`, dts], [`${name}.js`, js]]) {
+        fs.copyFileSync(path.join(tmp, from), `${to}.${process.pid}`);
+        fs.renameSync(`${to}.${process.pid}`, to);
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+    console.log(`build: protobuf code generated from ${path.relative(root, proto)}`);
+  }
+}
+
+/** swc compiles only TypeScript: the generated protobuf JavaScript is copied next to its callers. */
+function copyProtobufCode() {
+  for (const { outDir } of PROTOBUF) {
+    const target = path.join(OUT, path.relative(root, outDir));
+    fs.mkdirSync(target, { recursive: true });
+    for (const file of fs.readdirSync(outDir).filter((f) => f.endsWith('.js'))) fs.copyFileSync(path.join(outDir, file), path.join(target, file));
+  }
+}
+
 async function build() {
   const started = Date.now();
   generatePrismaClient();
-  // The type-checker needs the generated client, not the compiled output.
+  generateProtobufCode();
+  // The type-checker needs the generated code, not the compiled output.
   if (process.argv.includes('--generate-only')) return;
   fs.rmSync(OUT, { recursive: true, force: true });
   const options = swcOptions();
@@ -49,6 +98,7 @@ async function build() {
       if (map) fs.writeFileSync(`${out}.map`, map);
     }),
   );
+  copyProtobufCode();
   console.log(`build: ${files.length} files compiled to dist/ in ${Date.now() - started} ms`);
 }
 

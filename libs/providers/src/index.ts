@@ -9,3 +9,5 @@ export * from './vendor-config';
 export * from './avaturn';
 export * from './heygen';
 export * from './liveavatar';
+export * from './spatialwalk';
+export * from './provider-factory';

@@ -27,7 +27,8 @@ export function createProviderRegistry(config: ProviderFactoryConfig): ProviderR
     new AvaturnProvider({ apiUrl: config.AVATURN_API_URL, avatars: config.AVATURN_AVATARS, wordsPerMinute: config.SPEECH_WORDS_PER_MINUTE }),
     new HeygenProvider({ apiUrl: config.HEYGEN_API_URL, wordsPerMinute: config.SPEECH_WORDS_PER_MINUTE }),
     new LiveAvatarProvider({ apiUrl: config.LIVEAVATAR_API_URL }),
-    new SpatialWalkProvider({ consoleUrl: config.SPATIALWALK_CONSOLE_URL, ingressUrl: config.SPATIALWALK_INGRESS_URL, avatars: config.SPATIALWALK_AVATARS }),
+    // A session token lives as long as the longest session may (the vendor may close a socket whose token expired).
+    new SpatialWalkProvider({ consoleUrl: config.SPATIALWALK_CONSOLE_URL, ingressUrl: config.SPATIALWALK_INGRESS_URL, avatars: config.SPATIALWALK_AVATARS, tokenTtlSeconds: 24 * 3600, connectTimeoutMs: 10_000 }),
   ];
   return new ProviderRegistry(providers);
 }

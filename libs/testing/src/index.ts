@@ -13,3 +13,4 @@ export * from './fakes/elevenlabs-fake';
 export * from './script-redis.fake';
 export * from './nats-bus.fake';
 export * from './fakes/liveavatar-fake';
+export * from './fakes/spatialwalk-fake';
