@@ -97,7 +97,7 @@ describe('API contract: errors, auth and tenant isolation', () => {
 
   it('answers wrong session states with SESSION_NOT_ACTIVE', async () => {
     const { sessionId } = await startedSession(api);
-    expect((await api.post('/v1/streaming.start', { session_id: sessionId })).body).toEqual({ status: 'started' });
+    expect((await api.post('/v1/streaming.start', { session_id: sessionId })).body).toEqual({ status: 'started', provider: 'local' });
     await api.post('/v1/streaming.stop', { session_id: sessionId });
     expectEnvelope(await api.post('/v1/streaming.start', { session_id: sessionId }), 409, 'SESSION_NOT_ACTIVE');
     expectEnvelope(await api.post('/v1/streaming.interrupt', { session_id: sessionId }), 409, 'SESSION_NOT_ACTIVE');
@@ -113,6 +113,9 @@ describe('API contract: errors, auth and tenant isolation', () => {
         'GET /v1/streaming.sessions',
         'GET /v1/sessions/{session_id}',
         'GET /v1/usage',
+        'GET /v1/providers',
+        'GET /v1/avatars',
+        'GET /v1/voices',
         'GET /v1/tasks/{task_id}',
         'POST /v1/avatar.speak',
         'POST /v1/streaming.interrupt',

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { V1_ROUTES } from '../../libs/contracts/src';
 import { apiClient, ApiClient, ApiResponse, openSocket, refusedStatus, sessionSocketUrl, startedSession } from '../support/clients';
-import { Platform, startPlatform } from '../support/platform';
+import { Platform, startPlatform, TEST_ADMIN_TOKEN } from '../support/platform';
 
 // Long enough that A's task is still speaking while B probes it (~10 s at 150 wpm).
 const LONG_SPEECH = Array.from({ length: 25 }, (_, i) => `word${i}`).join(' ');
@@ -22,7 +22,38 @@ type Probe =
   /** A route over the tenant's own data: B must not see A's (checked by `check`). */
   | { kind: 'tenant-wide'; check: (b: ApiClient, a: Ids) => Promise<void> };
 
+/** Set by the suite: the tenant-wide provider probes store vendor credentials for A through the admin API. */
+let storeCredentialsForA: (provider: string, fields: Record<string, string>) => Promise<void>;
+
 const ROUTE_PROBES: Record<string, Probe> = {
+  listProviders: {
+    kind: 'tenant-wide',
+    // A's stored HeyGen key makes HeyGen available to A only.
+    check: async (b) => {
+      await storeCredentialsForA('heygen', { api_key: 'tenant-a-heygen-key' });
+      const providers = await b.get('/v1/providers');
+      expect(providers.status).toBe(200);
+      expect(providers.body.providers).toContainEqual({ name: 'heygen', available: false, credentials: null, stateful: false });
+    },
+  },
+  listAvatars: {
+    kind: 'tenant-wide',
+    check: async (b) => {
+      await storeCredentialsForA('heygen', { api_key: 'tenant-a-heygen-key' });
+      const avatars = await b.get('/v1/avatars');
+      expect(avatars.status).toBe(200);
+      expect([...avatars.body.avatars, ...avatars.body.unavailable].some((e: { provider: string }) => e.provider === 'heygen')).toBe(false);
+    },
+  },
+  listVoices: {
+    kind: 'tenant-wide',
+    check: async (b) => {
+      await storeCredentialsForA('heygen', { api_key: 'tenant-a-heygen-key' });
+      const voices = await b.get('/v1/voices');
+      expect(voices.status).toBe(200);
+      expect([...voices.body.voices, ...voices.body.unavailable].some((e: { provider: string }) => e.provider === 'heygen')).toBe(false);
+    },
+  },
   createSession: {
     kind: 'tenant-wide',
     // B's new session is B's: A's session id is never handed out again, and B's list grows by its own session only.
@@ -74,6 +105,11 @@ describe('tenant isolation: tenant B cannot see or touch tenant A', () => {
 
   beforeAll(async () => {
     platform = await startPlatform();
+    const admin = apiClient(`${platform.apiUrl}/admin/v1`, TEST_ADMIN_TOKEN);
+    storeCredentialsForA = async (provider, fields) => {
+      const put = await admin.request('PUT', `/tenants/${platform.tenants.a.id}/credentials/${provider}`, fields);
+      expect(put.status).toBe(200);
+    };
     a = apiClient(platform.apiUrl, platform.tenants.a.apiKey);
     b = apiClient(platform.apiUrl, platform.tenants.b.apiKey);
     const session = await startedSession(a);

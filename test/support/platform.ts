@@ -26,6 +26,7 @@ export interface TestTenant {
 
 export interface AppProcess {
   name: string;
+  pid: number;
   output: () => string;
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** How it ended (null while it runs): a drained app exits 0, one killed after the stop timeout by SIGKILL. */
@@ -75,6 +76,16 @@ export async function startPlatform(options: { workers?: number; env?: NodeJS.Pr
       // Suites create sessions faster than the reference limits allow (10 a minute per
       // tenant): off unless a suite turns them on (rate-limits.e2e-spec does).
       RATE_LIMITS: 'off',
+      // The local provider speaks at words per minute without audio, so timings stay what
+      // the speech suites compute; test/e2e/local-audio.e2e-spec.ts runs it with audio.
+      LOCAL_SPEECH: 'silent',
+      // No vendor is reachable from here: a suite that drives one points its URL at a fake.
+      AVATURN_API_URL: 'http://127.0.0.1:9',
+      LIVEAVATAR_API_URL: 'http://127.0.0.1:9',
+      HEYGEN_API_URL: 'http://127.0.0.1:9',
+      SPATIALWALK_CONSOLE_URL: 'http://127.0.0.1:9',
+      SPATIALWALK_INGRESS_URL: 'http://127.0.0.1:9',
+      ELEVENLABS_API_URL: 'http://127.0.0.1:9',
       ...options.env,
     };
     const apps: AppProcess[] = [];
@@ -136,6 +147,7 @@ async function spawnApp(name: string, env: NodeJS.ProcessEnv): Promise<AppProces
   child.stderr?.on('data', (chunk) => (output += chunk));
   const app: AppProcess = {
     name,
+    pid: child.pid!,
     output: () => output,
     stop: async (signal) => {
       await infra.stopChild(child, { signal, timeoutMs: 10_000 });

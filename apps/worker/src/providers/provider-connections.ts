@@ -62,10 +62,10 @@ export class ProviderConnections implements OnModuleInit, OnApplicationShutdown 
     if (held) await this.drop(sessionId);
     if (!adapter.stateful) return this.openHere(scope, provider, ref, false);
     const owner = await this.ownership.ownerOf(sessionId);
-    if (owner && owner !== this.ownership.workerId) return this.remote(scope, provider, owner);
+    if (owner && owner !== this.ownership.workerId) return this.remote(scope, provider, owner, ref);
     if (!(await this.ownership.claim(sessionId))) {
       const current = await this.ownership.ownerOf(sessionId);
-      if (current) return this.remote(scope, provider, current);
+      if (current) return this.remote(scope, provider, current, ref);
     }
     return this.openHere(scope, provider, ref, true);
   }
@@ -108,8 +108,9 @@ export class ProviderConnections implements OnModuleInit, OnApplicationShutdown 
     return held.connection;
   }
 
-  private remote(scope: SessionScope, provider: string, owner: string): ProviderConnection {
-    return new RemoteConnection({ nc: this.nc, commands: this.commands, ownership: this.ownership, scope, provider, owner });
+  private remote(scope: SessionScope, provider: string, owner: string, ref: ProviderSessionRef): ProviderConnection {
+    const takeOver = () => this.openHere(scope, provider, ref, true);
+    return new RemoteConnection({ nc: this.nc, commands: this.commands, ownership: this.ownership, scope, provider, owner, takeOver });
   }
 
   /**

@@ -19,6 +19,8 @@ export interface RemoteConnectionDeps {
   provider: string;
   /** The worker id holding the session's vendor connection. */
   owner: string;
+  /** Opens the session's vendor connection here, once this worker has taken the session over. */
+  takeOver: () => Promise<ProviderConnection>;
 }
 
 /**
@@ -27,7 +29,8 @@ export interface RemoteConnectionDeps {
  * speak subject, which only the owner subscribes to) and relays the media it streams
  * back, so the task's order, frame ids and ending stay with the job holder. An owner
  * that does not answer is gone: the session is taken over (its lease is taken from
- * the dead owner) and the task fails retryably, so its next attempt reconnects here.
+ * the dead owner), the vendor connection reopened here and the task spoken here, in
+ * the same attempt. An owner that dies mid-speech fails the attempt retryably.
  */
 export class RemoteConnection implements ProviderConnection {
   constructor(private readonly deps: RemoteConnectionDeps) {}
@@ -52,7 +55,12 @@ export class RemoteConnection implements ProviderConnection {
       });
     }, OWNER_CHECK_MS);
     try {
-      await this.ask(request, inbox);
+      if (!(await this.ask(request, inbox))) {
+        // The owner is gone and this worker took the session: speak here, in this attempt.
+        clearInterval(watchdog);
+        messages.unsubscribe();
+        return await (await this.deps.takeOver()).speak(request, emit, signal);
+      }
       signal.addEventListener('abort', onAbort, { once: true });
       if (signal.aborted) onAbort();
       for await (const msg of messages) {
@@ -77,16 +85,18 @@ export class RemoteConnection implements ProviderConnection {
   /** Nothing is held here: the owner closes its connection (COMMANDS.CLOSE). */
   async close(): Promise<void> {}
 
-  private async ask(request: SpeechRequest, inbox: string): Promise<void> {
+  /** True when the owner took the task; false when it is gone and this worker now owns the session. */
+  private async ask(request: SpeechRequest, inbox: string): Promise<boolean> {
     const { commands, scope, ownership, owner } = this.deps;
     const command: OwnerSpeakCommand = { task_id: request.taskId, text: request.text, voice_id: request.voiceId, voice_settings: request.voiceSettings, inbox };
     try {
       await commands.request<OwnerSpeakCommand, { accepted: true }>(scope, COMMANDS.SPEAK, command, ACCEPT_TIMEOUT_MS);
+      return true;
     } catch (err) {
       if (err instanceof CommandError && (err.code === 'NO_WORKER' || err.code === 'TIMEOUT')) {
         // Nobody serves the session's speech: its owner died (or lost NATS). Take it over.
-        await ownership.claim(scope.sessionId, owner);
-        throw this.failure(`the worker holding the session's ${this.deps.provider} connection is gone; taking it over`);
+        if (await ownership.claim(scope.sessionId, owner)) return false;
+        throw this.failure(`the worker holding the session's ${this.deps.provider} connection is gone and another worker took it over`);
       }
       throw err;
     }

@@ -13,6 +13,13 @@ export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 const sessionId = entityId('session_id');
 
+/**
+ * Vendors stream through their own SDK (provider_session in streaming.start's answer)
+ * and take no SDP offer: HeyGen's raw-WebRTC flow, where it did, ended in February 2025.
+ * The local provider sends media over the platform's WebSocket and ignores an offer.
+ */
+export const SDP_FREE_PROVIDERS: readonly ProviderName[] = ['avaturn', 'liveavatar', 'heygen', 'spatialwalk'];
+
 /** The providers whose vendor takes a conversation engine (passed through at start). */
 export const CONVERSATION_ENGINE_PROVIDERS: readonly ProviderName[] = ['avaturn'];
 

@@ -300,6 +300,10 @@ export class LiveAvatarFake extends FakeVendorServer {
     socket.on('close', () => {
       clearTimeout(sayConnected);
       session.sockets.delete(socket);
+      // An utterance whose input never ended (its sender vanished) is dropped: an
+      // assumption (the vendor documents no such case), so a reconnected client starts clean.
+      const playback = this.playback.get(session.id);
+      if (playback?.current && session.sockets.size === 0) playback.current = undefined;
     });
     socket.on('message', (data) => this.onMessage(session, data.toString(), connected));
   }

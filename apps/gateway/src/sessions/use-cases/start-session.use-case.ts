@@ -1,6 +1,6 @@
 import type { TenantScope } from '@avatar/contracts';
 import { Inject, Injectable } from '@nestjs/common';
-import { CONVERSATION_ENGINE_PROVIDERS, FailoverTarget } from '@avatar/contracts';
+import { CONVERSATION_ENGINE_PROVIDERS, FailoverTarget, SDP_FREE_PROVIDERS } from '@avatar/contracts';
 import { TenantSettingsCache } from '../../tenancy/tenant-settings.cache';
 import { COMMANDS, PlatformError, StartCommand, StartReply, ReleaseCommand, StartSessionRequest, StartSessionResponse } from '@avatar/contracts';
 import { SessionsRepository } from '@avatar/persistence';
@@ -31,6 +31,11 @@ export class StartSessionUseCase {
     if (session.status !== 'created') {
       throw PlatformError.sessionNotActive(session.id, session.status, ' and cannot be started');
     }
+    if (request.sdp && (SDP_FREE_PROVIDERS as readonly string[]).includes(session.provider)) {
+      throw new PlatformError('VALIDATION_ERROR', `provider ${session.provider} streams through its own SDK (provider_session in this answer) and takes no SDP offer`, {
+        fields: [{ field: 'sdp', message: `not supported by provider ${session.provider}` }],
+      });
+    }
     // Billing starts here: not once the month's minutes are used up.
     await this.monthlyMinutes.assertAvailable(tenantId);
     const scope = { tenantId, sessionId: session.id };
@@ -42,7 +47,7 @@ export class StartSessionUseCase {
         COMMANDS.START,
         {
           provider: session.provider,
-          fallbacks: await this.fallbacks(tenantId, session.provider, !!options?.conversation_engine),
+          fallbacks: await this.fallbacks(tenantId, session.provider, !!options?.conversation_engine, !!request.sdp),
           avatar_id: session.avatarId,
           voice_id: session.voiceId ?? undefined,
           quality: session.quality,
@@ -75,12 +80,13 @@ export class StartSessionUseCase {
 
   /**
    * The tenant's failover list after the session's provider; only providers that take
-   * a conversation engine when the session has one (it would be silently lost elsewhere).
+   * a conversation engine when the session has one, and an SDP offer when the request
+   * has one (either would be silently lost elsewhere).
    */
-  private async fallbacks(tenantId: TenantScope, provider: string, hasConversationEngine: boolean): Promise<FailoverTarget[]> {
+  private async fallbacks(tenantId: TenantScope, provider: string, hasConversationEngine: boolean, hasSdp: boolean): Promise<FailoverTarget[]> {
     const { providers } = await this.tenantSettings.settingsOf(tenantId);
     return (providers.failover ?? []).filter(
-      (f) => f.provider !== provider && (!hasConversationEngine || (CONVERSATION_ENGINE_PROVIDERS as readonly string[]).includes(f.provider)),
+      (f) => f.provider !== provider && (!hasConversationEngine || (CONVERSATION_ENGINE_PROVIDERS as readonly string[]).includes(f.provider)) && (!hasSdp || !(SDP_FREE_PROVIDERS as readonly string[]).includes(f.provider)),
     );
   }
 }
