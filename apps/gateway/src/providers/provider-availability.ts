@@ -30,7 +30,7 @@ export class ProviderAvailability {
 
   async list(tenant: TenantScope): Promise<ListProvidersResponse> {
     const providers = await Promise.all(
-      PROVIDER_NAMES.map(async (name: ProviderName) => {
+      PROVIDER_NAMES.filter((name) => this.registry.has(name)).map(async (name: ProviderName) => {
         const resolved = await this.credentialsFor(tenant, name);
         return { name, available: !!resolved, credentials: resolved?.source ?? null, stateful: this.registry.get(name).stateful };
       }),

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { COMMANDS, OwnerSpeakCommand } from '@avatar/contracts';
 import { CommandBus, encodeJson, NATS_CONNECTION, SessionScope } from '@avatar/messaging';
-import { ProviderConnection, ProviderRegistry, ProviderSessionRef } from '@avatar/providers';
+import { ProviderConnection, ProviderError, ProviderRegistry, ProviderSessionRef } from '@avatar/providers';
 import { ActiveSpeech } from '../speech/active-speech';
 import { SessionOwnership } from './session-ownership';
 import { RemoteConnection } from './remote-connection';
@@ -66,6 +66,8 @@ export class ProviderConnections implements OnModuleInit, OnApplicationShutdown 
     if (!(await this.ownership.claim(sessionId))) {
       const current = await this.ownership.ownerOf(sessionId);
       if (current) return this.remote(scope, provider, current, ref);
+      // Taken and released between the two reads: never hold a connection without the lease.
+      throw new ProviderError(`session ${sessionId}: its ${provider} connection changed hands, trying again`, { kind: 'connection', provider });
     }
     return this.openHere(scope, provider, ref, true);
   }
@@ -75,8 +77,12 @@ export class ProviderConnections implements OnModuleInit, OnApplicationShutdown 
     await this.get(provider, ref);
   }
 
-  /** Closes the session's connection here, if held (its vendor session is ended by stop, not here). */
-  async close(sessionId: string): Promise<void> {
+  /**
+   * Closes the session's connection here, if held (its vendor session is ended by stop,
+   * not here); with `providerSessionId`, only a connection to that vendor session.
+   */
+  async close(sessionId: string, providerSessionId?: string): Promise<void> {
+    if (providerSessionId !== undefined && this.open.get(sessionId)?.providerSessionId !== providerSessionId) return;
     await this.drop(sessionId);
   }
 

@@ -52,7 +52,7 @@ export class RemoteConnection implements ProviderConnection {
           ownerGone = true;
           messages.unsubscribe();
         }
-      });
+      }, () => undefined /* a Redis blip: the next check asks again */);
     }, OWNER_CHECK_MS);
     try {
       if (!(await this.ask(request, inbox))) {

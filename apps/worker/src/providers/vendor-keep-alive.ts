@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { TenantScopes } from '@avatar/contracts';
-import { SessionsRepository } from '@avatar/persistence';
+import { SessionRow, SessionsRepository } from '@avatar/persistence';
 import { REDIS_CLIENT } from '@avatar/messaging';
 import { ProviderRegistry } from '@avatar/providers';
 import { RedisLease } from '../common/redis-lease';
@@ -59,22 +59,26 @@ export class VendorKeepAlive implements OnApplicationBootstrap, OnApplicationShu
   private async keepAlive(): Promise<number> {
     const rest = this.registry.all().filter((p) => !p.stateful && p.keepAliveIntervalMs > 0);
     if (rest.length === 0) return 0;
-    const active = await this.sessions.activeOn(rest.map((p) => p.name), BATCH);
+    const names = rest.map((p) => p.name);
     const seen = new Set<string>();
     let sent = 0;
-    for (const session of active) {
-      seen.add(session.id);
-      const interval = this.registry.get(session.provider).keepAliveIntervalMs;
-      if (Date.now() - (this.lastSent.get(session.id) ?? 0) < interval - this.config.KEEPALIVE_SWEEP_MS) continue;
-      const scope = { tenantId: TenantScopes.ofRecord(session.tenantId), sessionId: session.id };
-      try {
-        const ref = await this.providerSessions.ref(scope, session.provider, session);
-        await (await this.connections.get(session.provider, ref)).keepAlive();
-        this.lastSent.set(session.id, Date.now());
-        sent++;
-      } catch (err) {
-        // The vendor ended it, or is down: the next task or pass finds out again.
-        this.logger.warn(`keep-alive of session ${session.id} (${session.provider}) failed: ${(err as Error).message}`);
+    // Page through them all: a session past the first batch needs its keep-alive too.
+    for (let skip = 0, page: SessionRow[] = []; skip === 0 || page.length === BATCH; skip += BATCH) {
+      page = await this.sessions.activeOn(names, BATCH, skip);
+      for (const session of page) {
+        seen.add(session.id);
+        const interval = this.registry.get(session.provider).keepAliveIntervalMs;
+        if (Date.now() - (this.lastSent.get(session.id) ?? 0) < interval - this.config.KEEPALIVE_SWEEP_MS) continue;
+        const scope = { tenantId: TenantScopes.ofRecord(session.tenantId), sessionId: session.id };
+        try {
+          const ref = await this.providerSessions.ref(scope, session.provider, session);
+          await (await this.connections.get(session.provider, ref)).keepAlive();
+          this.lastSent.set(session.id, Date.now());
+          sent++;
+        } catch (err) {
+          // The vendor ended it, or is down: the next task or pass finds out again.
+          this.logger.warn(`keep-alive of session ${session.id} (${session.provider}) failed: ${(err as Error).message}`);
+        }
       }
     }
     for (const id of this.lastSent.keys()) if (!seen.has(id)) this.lastSent.delete(id);

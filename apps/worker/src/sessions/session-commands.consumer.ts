@@ -47,7 +47,7 @@ export class SessionCommandsConsumer implements OnApplicationBootstrap, OnApplic
       this.commands.handle<ReleaseCommand, void>(COMMANDS.RELEASE, true, (scope, body) => this.releaseSession.execute(scope, body), onError),
       this.commands.handle<HaltCommand, void>(COMMANDS.HALT, false, async (scope, body) => void this.active.abort(scope.sessionId, body.task_ids), onError),
       // The owner of the session's vendor connection (if any is held here) closes it.
-      this.commands.handle<CloseCommand, void>(COMMANDS.CLOSE, false, async (scope) => this.connections.close(scope.sessionId), onError),
+      this.commands.handle<CloseCommand, void>(COMMANDS.CLOSE, false, async (scope, body) => this.connections.close(scope.sessionId, body.provider_session_id), onError),
     ];
   }
 

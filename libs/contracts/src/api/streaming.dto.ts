@@ -40,7 +40,7 @@ export const CreateSessionRequest = z
     avatar_id: safeText().min(1).max(128).optional(),
     voice_id: safeText().min(1).max(128).optional(),
     provider: z.enum(PROVIDER_NAMES).optional(),
-    /** Only for providers that run a conversation themselves (avaturn); others answer 422. */
+    /** Only for providers that run a conversation themselves (avaturn); others answer 400 VALIDATION_ERROR. */
     conversation_engine: ConversationEngine.optional(),
     /** Seconds without a task or a watching client before the session ends (default SESSION_IDLE_TIMEOUT_SECONDS, 120). */
     idle_timeout: z.number().int().min(30).max(3600).optional(),

@@ -64,4 +64,6 @@ export interface CommandFailure {
 /** Close this session's vendor connection wherever it is held (broadcast, after stop). */
 export interface CloseCommand {
   reason: string;
+  /** Only the connection to this vendor session (a release must not close the winning start's connection). */
+  provider_session_id?: string;
 }

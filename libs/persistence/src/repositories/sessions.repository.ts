@@ -304,8 +304,9 @@ export class SessionsRepository {
    * Active sessions on these providers, across tenants (a sweep: the keep-alive of
    * vendors that end idle sessions), longest running first, at most `limit`.
    */
-  activeOn(providers: string[], limit: number): Promise<SessionRow[]> {
-    return this.db.session.findMany({ where: { status: 'active', provider: { in: providers } }, orderBy: { startedAt: 'asc' }, take: limit });
+  activeOn(providers: string[], limit: number, skip = 0): Promise<SessionRow[]> {
+    // Ordered on a unique key too, so pages do not overlap or skip.
+    return this.db.session.findMany({ where: { status: 'active', provider: { in: providers } }, orderBy: [{ startedAt: 'asc' }, { id: 'asc' }], skip, take: limit });
   }
 
   /**

@@ -41,7 +41,8 @@ describe('speakAudio', () => {
 
     expect(outcome.interrupted).toBe(true);
     expect(outcome.spokenSeconds).toBeGreaterThanOrEqual(0.1);
-    expect(outcome.spokenSeconds).toBeLessThan(0.5);
+    // Well before the 2 s of audio ended (the bound is loose: a loaded machine runs timers late).
+    expect(outcome.spokenSeconds).toBeLessThan(1.5);
     const sent = fake.receivedOf('agent.speak').length;
     await wait(200);
     expect(fake.receivedOf('agent.speak')).toHaveLength(sent);

@@ -31,7 +31,7 @@ export class ListCatalogUseCase {
   ) {}
 
   async execute(tenant: TenantScope, query: CatalogQuery): Promise<Catalog> {
-    const names = query.provider ? [query.provider] : [...PROVIDER_NAMES];
+    const names = (query.provider ? [query.provider] : [...PROVIDER_NAMES]).filter((name) => this.registry.has(name));
     const out: Catalog = { avatars: [], voices: [], unavailable: [] };
     await Promise.all(
       names.map(async (provider) => {

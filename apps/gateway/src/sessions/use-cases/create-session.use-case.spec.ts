@@ -5,6 +5,7 @@ import { caughtPlatformError } from '@avatar/testing';
 import type { GatewayConfig } from '../../gateway-config';
 import type { TenantSettingsCache } from '../../tenancy/tenant-settings.cache';
 import type { MonthlyMinutesQuota } from '../../usage/monthly-minutes.quota';
+import type { ProviderAvailability } from '../../providers/provider-availability';
 import { CreateSessionUseCase, DEFAULT_AVATAR_ID } from './create-session.use-case';
 
 const TENANT = TenantScopes.ofRecord('tenant-1');
@@ -32,13 +33,16 @@ function setup(wsMessagesPerSecond = 100, maxActiveSessions = 20, defaultProvide
     ),
   };
   const monthlyMinutes = { assertAvailable: jest.fn().mockResolvedValue(undefined) };
+  // Every provider is configured unless a test says otherwise.
+  const availability = { assertAvailable: jest.fn().mockResolvedValue(undefined) };
   const useCase = new CreateSessionUseCase(
     sessions as unknown as SessionsRepository,
     CONFIG,
     tenantSettings as unknown as TenantSettingsCache,
     monthlyMinutes as unknown as MonthlyMinutesQuota,
+    availability as unknown as ProviderAvailability,
   );
-  return { useCase, sessions, tenantSettings, monthlyMinutes };
+  return { useCase, sessions, tenantSettings, monthlyMinutes, availability };
 }
 
 describe('CreateSessionUseCase', () => {
@@ -154,5 +158,65 @@ describe('CreateSessionUseCase', () => {
 
     expect(t.monthlyMinutes.assertAvailable).toHaveBeenCalledWith(TENANT);
     expect(t.sessions.create).not.toHaveBeenCalled();
+  });
+
+  describe('the provider', () => {
+    const ENGINE = { type: 'openai-realtime' as const, client_secret: 'ek_1' };
+
+    it.each([
+      ['the requested provider', { provider: 'heygen' as const }, 'avaturn', 'heygen'],
+      ["the tenant's default when the request names none", {}, 'avaturn', 'avaturn'],
+      ['local when neither names one', {}, undefined, 'local'],
+    ])('checks that %s is configured for the tenant, and records the session on it', async (_name, request, tenantDefault, expected) => {
+      const t = setup(100, 20, tenantDefault);
+
+      await t.useCase.execute(TENANT, { quality: 'medium', ...request });
+
+      expect(t.availability.assertAvailable).toHaveBeenCalledWith(TENANT, expected);
+      expect(t.sessions.create.mock.calls[0][1].provider).toBe(expected);
+    });
+
+    it('lets PROVIDER_NOT_CONFIGURED through and records nothing, without looking at the minutes', async () => {
+      const t = setup();
+      const notConfigured = new PlatformError('PROVIDER_NOT_CONFIGURED', 'heygen is not configured', { provider: 'heygen', needs: ['api_key'] });
+      t.availability.assertAvailable.mockRejectedValue(notConfigured);
+
+      await expect(t.useCase.execute(TENANT, { quality: 'low', provider: 'heygen' })).rejects.toBe(notConfigured);
+
+      expect(t.sessions.create).not.toHaveBeenCalled();
+      expect(t.monthlyMinutes.assertAvailable).not.toHaveBeenCalled();
+    });
+
+    it('keeps a conversation_engine with the session for a provider that takes one (avaturn)', async () => {
+      const t = setup();
+
+      await t.useCase.execute(TENANT, { quality: 'medium', provider: 'avaturn', conversation_engine: ENGINE });
+
+      expect(t.sessions.create.mock.calls[0][1]).toMatchObject({ provider: 'avaturn', providerOptions: { conversation_engine: ENGINE } });
+    });
+
+    it('records no provider options for a session without a conversation_engine', async () => {
+      const t = setup();
+
+      await t.useCase.execute(TENANT, { quality: 'medium', provider: 'avaturn' });
+
+      expect(t.sessions.create.mock.calls[0][1].providerOptions).toBeUndefined();
+    });
+
+    it.each([
+      ['a named provider that takes none', { provider: 'heygen' as const }, undefined, 'heygen'],
+      ["the tenant's default that takes none", {}, 'liveavatar', 'liveavatar'],
+      ['local', {}, undefined, 'local'],
+    ])('answers 400 VALIDATION_ERROR on conversation_engine for %s, before checking or recording anything', async (_name, request, tenantDefault, provider) => {
+      const t = setup(100, 20, tenantDefault);
+
+      const err = await caughtPlatformError(t.useCase.execute(TENANT, { quality: 'medium', conversation_engine: ENGINE, ...request }));
+
+      expect(err.code).toBe('VALIDATION_ERROR');
+      expect(err.status).toBe(400);
+      expect(err.details).toEqual({ fields: [{ field: 'conversation_engine', message: `not supported by provider ${provider}` }] });
+      expect(t.availability.assertAvailable).not.toHaveBeenCalled();
+      expect(t.sessions.create).not.toHaveBeenCalled();
+    });
   });
 });

@@ -76,7 +76,15 @@ export class HandleVendorLostUseCase implements OnModuleInit {
       const spec = await this.providerSessions.spec(scope, target.provider, { avatarId: target.avatar_id ?? session.avatarId, voiceId: target.voice_id ?? session.voiceId, quality: session.quality });
       const started = await adapter.start(spec);
       const ref = { spec, providerSessionId: started.providerSessionId, state: started.state };
-      if (adapter.stateful) await this.connections.openStarted(target.provider, ref);
+      if (adapter.stateful) {
+        try {
+          await this.connections.openStarted(target.provider, ref);
+        } catch (err) {
+          // Nobody could speak on it: end the vendor session rather than leave it billing.
+          await adapter.stop(ref, 'start_failed').catch(() => undefined);
+          throw err;
+        }
+      }
       const next = { provider: target.provider, providerSessionId: started.providerSessionId, providerState: started.state ? { ...started.state } : undefined, avatarId: spec.avatarId, voiceId: spec.voiceId };
       if (!(await this.sessions.switchProvider(scope.tenantId, scope.sessionId, lost.providerSessionId, next))) {
         // Stopped or moved meanwhile: the session we just opened is nobody's.

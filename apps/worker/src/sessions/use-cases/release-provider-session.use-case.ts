@@ -24,6 +24,6 @@ export class ReleaseProviderSessionUseCase {
     const ref = await this.providerSessions.ref(scope, command.provider, { ...session, providerSessionId: command.provider_session_id, providerState: command.provider_state });
     await this.providers.get(command.provider).stop(ref, 'start_lost_race');
     // A stateful one was opened (and owned) by the worker that started it: it closes there.
-    this.commands.broadcast<CloseCommand>(scope, COMMANDS.CLOSE, { reason: 'start_lost_race' });
+    this.commands.broadcast<CloseCommand>(scope, COMMANDS.CLOSE, { reason: 'start_lost_race', provider_session_id: command.provider_session_id });
   }
 }

@@ -1,7 +1,9 @@
 import { TenantScopes } from '@avatar/contracts';
 import { Logger } from '@nestjs/common';
 import type { SessionRow, SessionsRepository, SpeechTasksRepository } from '@avatar/persistence';
-import type { ProviderRegistry } from '@avatar/providers';
+import type { ProviderRegistry, ProviderSessionRef } from '@avatar/providers';
+import type { CommandBus } from '@avatar/messaging';
+import type { ProviderSessions } from '../../providers/provider-sessions';
 import { sessionRow } from '@avatar/testing';
 import type { InterruptSessionUseCase } from './interrupt-session.use-case';
 import { StopProviderSessionUseCase } from './stop-provider-session.use-case';
@@ -43,13 +45,26 @@ function setup(session: SessionRow | null, speaking: boolean[] = [false]) {
       return answer;
     }),
   };
+  // What an adapter gets for the session: its spec (with the credentials) and the vendor's session id and state.
+  const providerSessions = {
+    ref: jest.fn(
+      async (scope: typeof SCOPE, _provider: string, row: SessionRow): Promise<ProviderSessionRef> => ({
+        spec: { tenantId: scope.tenantId, sessionId: scope.sessionId, avatarId: row.avatarId, voiceId: row.voiceId ?? undefined, quality: row.quality, credentials: { api_key: 'k' } },
+        providerSessionId: row.providerSessionId ?? '',
+        state: (row.providerState as Record<string, string> | null) ?? undefined,
+      }),
+    ),
+  };
+  const commands = { broadcast: jest.fn((_scope: unknown, command: string) => void log.push(`broadcast:${command}`)) };
   const useCase = new StopProviderSessionUseCase(
     sessions as unknown as SessionsRepository,
     registry as unknown as ProviderRegistry,
     interruptSession as unknown as InterruptSessionUseCase,
     tasks as unknown as SpeechTasksRepository,
+    providerSessions as unknown as ProviderSessions,
+    commands as unknown as CommandBus,
   );
-  return { useCase, sessions, provider, registry, interruptSession, tasks, log };
+  return { useCase, sessions, provider, registry, interruptSession, tasks, providerSessions, commands, log };
 }
 
 afterEach(() => {
@@ -67,16 +82,55 @@ describe('StopProviderSessionUseCase', () => {
   });
 
   it('stops the vendor session of the session provider with the stop reason', async () => {
-    const t = setup(stoppedRow({ voiceId: 'v1' }));
+    const t = setup(stoppedRow({ voiceId: 'v1', providerState: { ws_url: 'wss://x' } }));
 
     await t.useCase.execute(SCOPE, { reason: 'client_stop' });
 
     expect(t.sessions.find).toHaveBeenCalledWith('tenant-1', 'session-1');
+    expect(t.providerSessions.ref).toHaveBeenCalledWith(SCOPE, 'local', expect.objectContaining({ providerSessionId: 'vendor-1' }));
     expect(t.registry.get).toHaveBeenCalledWith('local');
     expect(t.provider.stop).toHaveBeenCalledWith(
-      { providerSessionId: 'vendor-1', spec: { tenantId: 'tenant-1', sessionId: 'session-1', avatarId: 'avatar_1', voiceId: 'v1', quality: 'medium' } },
+      {
+        providerSessionId: 'vendor-1',
+        state: { ws_url: 'wss://x' },
+        spec: { tenantId: 'tenant-1', sessionId: 'session-1', avatarId: 'avatar_1', voiceId: 'v1', quality: 'medium', credentials: { api_key: 'k' } },
+      },
       'client_stop',
     );
+  });
+
+  it('tells every worker to close the session connection (its owner holds it) after the vendor stopped', async () => {
+    const t = setup(stoppedRow());
+
+    await t.useCase.execute(SCOPE, { reason: 'idle_timeout' });
+
+    expect(t.commands.broadcast).toHaveBeenCalledWith(SCOPE, 'close', { reason: 'idle_timeout' });
+    expect(t.log.slice(-2)).toEqual(['provider.stop', 'broadcast:close']);
+  });
+
+  it('tells the owner to close even when the vendor failed to stop, or there was no vendor session', async () => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const failed = setup(stoppedRow());
+    failed.provider.stop.mockRejectedValue(new Error('vendor down'));
+    const never = setup(stoppedRow({ providerSessionId: null }));
+
+    await failed.useCase.execute(SCOPE, { reason: 'client_stop' });
+    await never.useCase.execute(SCOPE, { reason: 'client_stop' });
+
+    expect(failed.commands.broadcast).toHaveBeenCalledWith(SCOPE, 'close', { reason: 'client_stop' });
+    expect(never.commands.broadcast).toHaveBeenCalledWith(SCOPE, 'close', { reason: 'client_stop' });
+  });
+
+  it('treats credentials that are gone (no vendor call possible) like a vendor that failed to stop', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const t = setup(stoppedRow());
+    t.providerSessions.ref.mockRejectedValue(new Error('local is not configured'));
+
+    await expect(t.useCase.execute(SCOPE, { reason: 'client_stop' })).resolves.toEqual({ interrupted_task_ids: ['t1', 't2'] });
+
+    expect(t.provider.stop).not.toHaveBeenCalled();
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('not configured'));
+    expect(t.commands.broadcast).toHaveBeenCalledTimes(1);
   });
 
   it('does not call the provider for a session that never got a vendor session', async () => {
@@ -123,7 +177,7 @@ describe('StopProviderSessionUseCase', () => {
       await t.useCase.execute(SCOPE, { reason: 'client_stop' });
 
       expect(t.tasks.isSpeaking).toHaveBeenCalledWith('tenant-1', 'session-1');
-      expect(t.log).toEqual(['interrupt', 'isSpeaking:false', 'provider.stop']);
+      expect(t.log).toEqual(['interrupt', 'isSpeaking:false', 'provider.stop', 'broadcast:close']);
     });
 
     it('interrupts first, then waits while a task is still speaking, and only then stops the vendor', async () => {
@@ -134,7 +188,7 @@ describe('StopProviderSessionUseCase', () => {
       await jest.advanceTimersByTimeAsync(1000);
 
       await expect(done).resolves.toEqual({ interrupted_task_ids: ['t1', 't2'] });
-      expect(t.log).toEqual(['interrupt', 'isSpeaking:true', 'isSpeaking:true', 'isSpeaking:true', 'isSpeaking:false', 'provider.stop']);
+      expect(t.log).toEqual(['interrupt', 'isSpeaking:true', 'isSpeaking:true', 'isSpeaking:true', 'isSpeaking:false', 'provider.stop', 'broadcast:close']);
     });
 
     it('does not answer while the speaker is still speaking', async () => {

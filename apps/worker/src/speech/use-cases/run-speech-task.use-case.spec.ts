@@ -6,6 +6,7 @@ import type { EventPublisher } from '@avatar/messaging';
 import { ProviderConnection, ProviderError, ProviderMediaEvent, SpeechOutcome, SpeechRequest } from '@avatar/providers';
 import { fakeEventPublisher } from '@avatar/testing';
 import type { ProviderConnections } from '../../providers/provider-connections';
+import type { ProviderSessions } from '../../providers/provider-sessions';
 import type { InterruptSessionUseCase } from '../../sessions/use-cases/interrupt-session.use-case';
 import type { WorkerConfig } from '../../worker-config';
 import { ActiveSpeech } from '../active-speech';
@@ -36,6 +37,7 @@ const claimed = (overrides: Partial<ClaimedTask> = {}): ClaimedTask => ({
   frameBase: 100,
   provider: 'local',
   providerSessionId: 'vendor-1',
+  providerState: { ws_url: 'wss://vendor.example/s' },
   avatarId: 'avatar_1',
   sessionVoiceId: 'voice_s',
   quality: 'high',
@@ -90,6 +92,14 @@ function setup(options: { speak?: Speak; claim?: ClaimedTask | null; whyNot?: Cl
   );
   const connection: ProviderConnection = { speak, keepAlive: jest.fn(), close: jest.fn() };
   const connections = { get: jest.fn().mockResolvedValue(connection) };
+  // The ref the adapter gets: the spec built from the task's session fields (credentials included) and the vendor's id and state.
+  const providerSessions = {
+    ref: jest.fn(async (scope: { tenantId: string; sessionId: string }, _provider: string, task: ClaimedTask) => ({
+      spec: { tenantId: scope.tenantId, sessionId: scope.sessionId, avatarId: task.avatarId, voiceId: task.voiceId ?? undefined, quality: task.quality, credentials: { api_key: 'k' } },
+      providerSessionId: task.providerSessionId ?? '',
+      state: task.providerState ?? undefined,
+    })),
+  };
   const active = new ActiveSpeech();
   const order = { wake: jest.fn().mockResolvedValue(true), park: jest.fn() };
   const interruptSession = { execute: jest.fn().mockResolvedValue({ interrupted_task_ids: [TASK] }) };
@@ -99,6 +109,7 @@ function setup(options: { speak?: Speak; claim?: ClaimedTask | null; whyNot?: Cl
     events as unknown as EventPublisher,
     endings,
     connections as unknown as ProviderConnections,
+    providerSessions as unknown as ProviderSessions,
     active,
     order as unknown as SpeechOrder,
     interruptSession as unknown as InterruptSessionUseCase,
@@ -106,7 +117,7 @@ function setup(options: { speak?: Speak; claim?: ClaimedTask | null; whyNot?: Cl
   );
   const lifecycle = () => published.filter((p) => !p.media).map((p) => p.event);
   const media = () => published.filter((p) => p.media).map((p) => p.event);
-  return { useCase, tasks, events, published, lifecycle, media, log, speak, connections, active, order, interruptSession };
+  return { useCase, tasks, events, published, lifecycle, media, log, speak, connections, providerSessions, active, order, interruptSession };
 }
 
 const INTERRUPTED = { type: 'task.interrupted', task_id: TASK };
@@ -295,11 +306,33 @@ describe('RunSpeechTaskUseCase', () => {
 
       await t.useCase.execute(JOB, NOT_LAST);
 
+      // The spec carries the session's voice (the task's own voice goes with the speech request).
+      expect(t.providerSessions.ref).toHaveBeenCalledWith(SCOPE, 'local', expect.objectContaining({ avatarId: 'avatar_1', voiceId: 'voice_s', quality: 'high', providerSessionId: 'vendor-1' }));
       expect(t.connections.get).toHaveBeenCalledWith('local', {
         providerSessionId: 'vendor-1',
-        spec: { tenantId: TENANT, sessionId: SESSION, avatarId: 'avatar_1', voiceId: 'voice_s', quality: 'high' },
+        state: { ws_url: 'wss://vendor.example/s' },
+        spec: { tenantId: TENANT, sessionId: SESSION, avatarId: 'avatar_1', voiceId: 'voice_s', quality: 'high', credentials: { api_key: 'k' } },
       });
       expect(t.speak.mock.calls[0][0]).toEqual({ taskId: TASK, text: 'hello there', voiceId: 'voice_s', voiceSettings: { speed: 1.2 } });
+    });
+
+    it("speaks with the task's own voice when it has one; the vendor session keeps the session's", async () => {
+      const t = setup({ claim: claimed({ voiceId: 'voice_t' }) });
+
+      await t.useCase.execute(JOB, NOT_LAST);
+
+      expect(t.providerSessions.ref.mock.calls[0][2]).toMatchObject({ voiceId: 'voice_s' });
+      expect(t.speak.mock.calls[0][0].voiceId).toBe('voice_t');
+    });
+
+    it('fails the task at once when its provider can no longer be reached with credentials (not retryable)', async () => {
+      const t = setup();
+      t.providerSessions.ref.mockRejectedValue(new ProviderError('heygen is not configured', { kind: 'not_configured', provider: 'heygen' }));
+
+      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('failed');
+
+      expect(t.tasks.fail).toHaveBeenCalledWith(TENANT, TASK, 'heygen is not configured');
+      expect(t.speak).not.toHaveBeenCalled();
     });
 
     it('marks the task announced only after its terminal event and idle were published', async () => {
