@@ -158,7 +158,7 @@ describe('VendorKeepAlive', () => {
   });
 
   describe('closing what outlived its session', () => {
-    it('closes the connections it holds for sessions that are no longer active, on every worker', async () => {
+    it('closes the connections it holds for sessions that stopped or are gone, on every worker', async () => {
       const rows = [active('s1'), active('s2', { status: 'stopped' })];
       const held = [
         { tenantId: 'tenant-1', sessionId: 's1' },
@@ -174,8 +174,11 @@ describe('VendorKeepAlive', () => {
       expect(t.sessions.find).toHaveBeenCalledWith('tenant-1', 's1');
     });
 
-    it('closes nothing while every held session is active', async () => {
-      const t = setup([active('s1')], [{ tenantId: 'tenant-1', sessionId: 's1' }]);
+    it('closes nothing while every held session is active, or still being started (created until the gateway records the start)', async () => {
+      const t = setup([active('s1'), active('s2', { status: 'created', startedAt: null })], [
+        { tenantId: 'tenant-1', sessionId: 's1' },
+        { tenantId: 'tenant-1', sessionId: 's2' },
+      ]);
 
       await expect(t.a.keepAlive.tick()).resolves.toMatchObject({ closed: 0 });
 

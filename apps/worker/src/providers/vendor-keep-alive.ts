@@ -18,8 +18,8 @@ const BATCH = 500;
  * - REST vendors that end idle sessions (HeyGen: 120 s) get a keep-alive every
  *   `keepAliveIntervalMs` from the worker holding a short lease; stateful vendors keep
  *   their own (the owner's connection sends it);
- * - every worker closes the connections it holds for sessions that are no longer
- *   active (a close broadcast it missed), so a vendor session never outlives ours.
+ * - every worker closes the connections it holds for sessions that have stopped (a
+ *   close broadcast it missed), so a vendor session never outlives ours.
  */
 @Injectable()
 export class VendorKeepAlive implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -89,7 +89,8 @@ export class VendorKeepAlive implements OnApplicationBootstrap, OnApplicationShu
     let closed = 0;
     for (const scope of this.connections.heldSessions()) {
       const session = await this.sessions.find(scope.tenantId, scope.sessionId);
-      if (session?.status === 'active') continue;
+      // A session being started is still `created` until the gateway records the start: keep it.
+      if (session && session.status !== 'stopped') continue;
       await this.connections.close(scope.sessionId);
       closed++;
     }

@@ -90,7 +90,7 @@ describe('StartSessionUseCase', () => {
   it('answers started for an already active session without starting it again', async () => {
     const t = setup(sessionRow({ status: 'active', providerSessionId: 'vendor-0' }));
 
-    await expect(t.useCase.execute(TENANT, { session_id: SESSION })).resolves.toEqual({ status: 'started' });
+    await expect(t.useCase.execute(TENANT, { session_id: SESSION })).resolves.toEqual({ status: 'started', provider: 'local' });
 
     expect(t.commands.request).not.toHaveBeenCalled();
     expect(t.events.publishAll).not.toHaveBeenCalled();
@@ -137,7 +137,7 @@ describe('StartSessionUseCase', () => {
     t.sessions.markStarted.mockResolvedValue(false);
     t.sessions.find.mockResolvedValueOnce(sessionRow()).mockResolvedValueOnce(sessionRow({ status: 'active' }));
 
-    await expect(t.useCase.execute(TENANT, { session_id: SESSION })).resolves.toEqual({ status: 'started' });
+    await expect(t.useCase.execute(TENANT, { session_id: SESSION })).resolves.toEqual({ status: 'started', provider: 'local' });
 
     expect(t.events.publishAll).not.toHaveBeenCalled();
     // The vendor session opened for this losing request is released, not leaked.

@@ -27,7 +27,7 @@ export class StartSessionUseCase {
 
   async execute(tenantId: TenantScope, request: StartSessionRequest): Promise<StartSessionResponse> {
     const session = await findSessionOrThrow(this.sessions, tenantId, request.session_id);
-    if (session.status === 'active') return { status: 'started' };
+    if (session.status === 'active') return { status: 'started', provider: session.provider };
     if (session.status !== 'created') {
       throw PlatformError.sessionNotActive(session.id, session.status, ' and cannot be started');
     }
@@ -65,7 +65,7 @@ export class StartSessionUseCase {
       // for this request is nobody's, so end it, and report what the session is now.
       this.commands.broadcast<ReleaseCommand>(scope, COMMANDS.RELEASE, { provider: reply.provider, provider_session_id: reply.provider_session_id, provider_state: reply.provider_state });
       const now = await findSessionOrThrow(this.sessions, tenantId, session.id);
-      if (now.status === 'active') return { status: 'started' };
+      if (now.status === 'active') return { status: 'started', provider: now.provider };
       throw PlatformError.sessionNotActive(session.id, now.status);
     }
     await this.events.publishAll(scope, [{ type: 'session.started' }, { type: 'status', status: 'idle', message: 'Avatar is ready' }]);
