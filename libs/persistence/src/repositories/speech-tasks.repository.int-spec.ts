@@ -42,8 +42,8 @@ async function tenant(): Promise<TenantScope> {
 async function session(tenantId: string, status: 'active' | 'stopped' | 'created' = 'active'): Promise<string> {
   const id = randomUUID();
   await db.$executeRawUnsafe(
-    `INSERT INTO sessions (id, tenant_id, provider, avatar_id, voice_id, quality, status, provider_session_id, started_at)
-     VALUES ($1::uuid, $2::uuid, 'local', 'avatar_1', 'voice_s', 'high', $3::session_status, 'vendor-1', now())`,
+    `INSERT INTO sessions (id, tenant_id, provider, avatar_id, voice_id, quality, status, provider_session_id, provider_state, started_at)
+     VALUES ($1::uuid, $2::uuid, 'local', 'avatar_1', 'voice_s', 'high', $3::session_status, 'vendor-1', '{"ws_url":"wss://vendor/1"}', now())`,
     id,
     tenantId,
     status,
@@ -187,6 +187,8 @@ describe('claim', () => {
       frameBase: 0,
       provider: 'local',
       providerSessionId: 'vendor-1',
+      // What another worker needs to reach the vendor session comes with the claim.
+      providerState: { ws_url: 'wss://vendor/1' },
       avatarId: 'avatar_1',
       sessionVoiceId: 'voice_s',
       quality: 'high',
