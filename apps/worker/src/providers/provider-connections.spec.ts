@@ -130,6 +130,21 @@ describe('ProviderConnections', () => {
       expect(t.bus.subscribers(SPEAK_SUBJECT)).toBe(0);
     });
 
+    it('builds the ref (credentials: database reads) only for a connection it does not hold yet', async () => {
+      const t = cluster();
+      const buildRef = jest.fn(async () => ref('rest'));
+      const at = { sessionId: SESSION, providerSessionId: 'vs-1' };
+
+      const first = await t.a.connections.connectionFor('rest', at, buildRef);
+      const second = await t.a.connections.connectionFor('rest', at, buildRef);
+      // A failover to another vendor session builds a new ref.
+      await t.a.connections.connectionFor('rest', { ...at, providerSessionId: 'vs-2' }, async () => ref('rest', 'vs-2'));
+
+      expect(second).toBe(first);
+      expect(buildRef).toHaveBeenCalledTimes(1);
+      expect(t.a.vendors.rest.connect).toHaveBeenCalledTimes(2);
+    });
+
     it('lists the sessions whose connection it holds', async () => {
       const t = cluster();
 

@@ -54,12 +54,10 @@ export class ProviderConnections implements OnModuleInit, OnApplicationShutdown 
     const sessionId = ref.spec.sessionId;
     const scope: SessionScope = { tenantId: ref.spec.tenantId as SessionScope['tenantId'], sessionId };
     const adapter = this.registry.get(provider);
-    const held = this.open.get(sessionId);
-    if (held && held.provider === provider && held.providerSessionId === ref.providerSessionId && (!adapter.stateful || this.ownership.isMine(sessionId))) {
-      return held.connection;
-    }
+    const held = this.heldFor(provider, sessionId, ref.providerSessionId);
+    if (held) return held;
     // A failover moved the session to another vendor session, or this worker lost it.
-    if (held) await this.drop(sessionId);
+    if (this.open.has(sessionId)) await this.drop(sessionId);
     if (!adapter.stateful) return this.openHere(scope, provider, ref, false);
     const owner = await this.ownership.ownerOf(sessionId);
     if (owner && owner !== this.ownership.workerId) return this.remote(scope, provider, owner, ref);
@@ -70,6 +68,15 @@ export class ProviderConnections implements OnModuleInit, OnApplicationShutdown 
       throw new ProviderError(`session ${sessionId}: its ${provider} connection changed hands, trying again`, { kind: 'connection', provider });
     }
     return this.openHere(scope, provider, ref, true);
+  }
+
+  /**
+   * The connection to speak on, building the ref (credentials, speech engine: database
+   * reads) only when this worker does not hold the session's connection already: the
+   * speech hot path pays for them once per session and worker, not once per task.
+   */
+  async connectionFor(provider: string, at: { sessionId: string; providerSessionId: string }, buildRef: () => Promise<ProviderSessionRef>): Promise<ProviderConnection> {
+    return this.heldFor(provider, at.sessionId, at.providerSessionId) ?? this.get(provider, await buildRef());
   }
 
   /** Opens the connection of a session this worker just started, taking ownership of a stateful one. */
@@ -93,6 +100,13 @@ export class ProviderConnections implements OnModuleInit, OnApplicationShutdown 
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.open.keys()].map((id) => this.drop(id)));
+  }
+
+  /** The connection held here for this vendor session, if it is still this worker's to use. */
+  private heldFor(provider: string, sessionId: string, providerSessionId: string): Promise<ProviderConnection> | undefined {
+    const held = this.open.get(sessionId);
+    if (!held || held.provider !== provider || held.providerSessionId !== providerSessionId) return undefined;
+    return !this.registry.get(provider).stateful || this.ownership.isMine(sessionId) ? held.connection : undefined;
   }
 
   private openHere(scope: SessionScope, provider: string, ref: ProviderSessionRef, serve: boolean): Promise<ProviderConnection> {

@@ -91,7 +91,12 @@ function setup(options: { speak?: Speak; claim?: ClaimedTask | null; whyNot?: Cl
       }),
   );
   const connection: ProviderConnection = { speak, keepAlive: jest.fn(), close: jest.fn() };
-  const connections = { get: jest.fn().mockResolvedValue(connection) };
+  // Nothing held here: every task builds its ref and gets its connection (connectionFor's own spec covers a held one).
+  const get = jest.fn().mockResolvedValue(connection);
+  const connections = {
+    get,
+    connectionFor: jest.fn(async (provider: string, _at: unknown, buildRef: () => Promise<unknown>): Promise<ProviderConnection> => get(provider, await buildRef())),
+  };
   // The ref the adapter gets: the spec built from the task's session fields (credentials included) and the vendor's id and state.
   const providerSessions = {
     ref: jest.fn(async (scope: { tenantId: string; sessionId: string }, _provider: string, task: ClaimedTask) => ({

@@ -72,8 +72,9 @@ export class RunSpeechTaskUseCase {
   }
 
   private async speak(scope: SessionScope, task: ClaimedTask, signal: AbortSignal) {
-    const ref = await this.providerSessions.ref(scope, task.provider, { ...task, voiceId: task.sessionVoiceId });
-    const connection = await this.connections.get(task.provider, ref);
+    const connection = await this.connections.connectionFor(task.provider, { sessionId: task.sessionId, providerSessionId: task.providerSessionId ?? '' }, () =>
+      this.providerSessions.ref(scope, task.provider, { ...task, voiceId: task.sessionVoiceId }),
+    );
     // Frame ids continue the session's count: this attempt's block was reserved by the claim.
     let frames = 0;
     const emit = async (event: ProviderMediaEvent) => {
