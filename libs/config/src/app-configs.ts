@@ -124,6 +124,18 @@ export const NotifierConfigSchema = z.object({
   COMMAND_TIMEOUT_MS: positiveInt(5000),
   /** Sockets one session may have open on one notifier; the next upgrade gets HTTP 429. */
   WS_MAX_SOCKETS_PER_SESSION: positiveInt(16),
+  /** A socket with more than this unsent is lagging: frames and audio are dropped for it (lifecycle events never are). */
+  WS_MEDIA_DROP_BYTES: positiveInt(1024 * 1024),
+  /** A socket with more than this unsent (lifecycle events alone) is cut off with 1013: it resumes with last_event_id. */
+  WS_MAX_BUFFERED_BYTES: positiveInt(16 * 1024 * 1024),
+  /** Longest audio one session may buffer (audio_buffer_append) before committing it. */
+  AUDIO_BUFFER_MAX_SECONDS: positiveInt(60),
+  /** How long an uncommitted audio buffer is kept after its last append. */
+  AUDIO_BUFFER_TTL_SECONDS: positiveInt(600),
+}).superRefine((config, ctx) => {
+  if (config.WS_MEDIA_DROP_BYTES >= config.WS_MAX_BUFFERED_BYTES) {
+    ctx.addIssue({ code: 'custom', path: ['WS_MEDIA_DROP_BYTES'], message: `must be less than WS_MAX_BUFFERED_BYTES (${config.WS_MAX_BUFFERED_BYTES}): media is dropped before a client is cut off` });
+  }
 });
 export type NotifierConfig = z.infer<typeof NotifierConfigSchema>;
 

@@ -56,11 +56,31 @@ export interface StartedProviderSession {
   clientSession?: Readonly<Record<string, string>>;
 }
 
+/** Speech as PCM signed 16-bit little-endian mono at `sampleRate`. */
+export interface PcmSpeech {
+  pcm: Buffer;
+  sampleRate: number;
+  /** Seconds of audio: samples / sampleRate. */
+  durationS: number;
+}
+
+/**
+ * Audio the client recorded and committed (`audio_buffer_commit`): spoken as given,
+ * no speech engine involved. `at(rate)` gives the same audio at the rate a vendor
+ * takes (the worker supplies the resampler: adapters cannot import @avatar/tts at run time).
+ */
+export interface RecordedSpeech extends PcmSpeech {
+  at(sampleRate: number): PcmSpeech;
+}
+
 export interface SpeechRequest {
   taskId: string;
+  /** What to say; empty for a task that speaks recorded audio. */
   text: string;
   voiceId?: string;
   voiceSettings?: VoiceSettings;
+  /** Present for an audio task: speak this audio instead of synthesizing `text`. */
+  audio?: RecordedSpeech;
 }
 
 /** Media a provider emits while speaking; the worker stamps and publishes them. */
@@ -86,6 +106,12 @@ export interface ProviderConnection {
    * ended the session); not called after `close()`.
    */
   onLost?(listener: (error: Error) => void): void;
+  /**
+   * Tells a vendor that has a listening state that the user starts or stops talking
+   * (`start_listening` / `stop_listening` of the socket protocol). Absent where the
+   * vendor has none: the platform's `status` event is all there is then.
+   */
+  setListening?(listening: boolean): Promise<void>;
 }
 
 /** One avatar or voice a vendor offers, as the catalog lists it. */
@@ -112,6 +138,12 @@ export interface AvatarProvider {
   readonly stateful: boolean;
   /** Credential fields the adapter needs (`api_key`, `app_id`): without them the provider is unavailable. */
   readonly credentialFields: readonly string[];
+  /**
+   * Whether the provider can speak recorded audio (SpeechRequest.audio): audio-driven
+   * vendors and the local provider can; text-only vendor APIs (Avaturn, HeyGen) cannot,
+   * and an audio commit on their sessions is refused with a clear error.
+   */
+  readonly acceptsAudio: boolean;
   /** How often the vendor session needs a keep-alive (0: never). */
   readonly keepAliveIntervalMs: number;
   /** Creates (and starts) the vendor session. */

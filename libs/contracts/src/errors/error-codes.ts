@@ -56,5 +56,19 @@ export const WS_ERROR_CODES = {
   COMMAND_FAILED: 'COMMAND_FAILED',
   /** More than the tenant's messages per second (default WS_MAX_MESSAGES_PER_SECOND): the excess is dropped (then the socket is closed with 1008). */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** The client reads too slowly: frames and audio were dropped for it meanwhile (the message says how many). */
+  MEDIA_DROPPED: 'MEDIA_DROPPED',
+  /** audio_buffer_append would take the session's buffer past its bound (seconds or bytes): the chunk was refused, the buffer kept. */
+  AUDIO_BUFFER_FULL: 'AUDIO_BUFFER_FULL',
+  /** The audio of an audio_buffer_append is not PCM s16le mono or a mono 16-bit WAV, or its sample rate is out of range. */
+  AUDIO_INVALID: 'AUDIO_INVALID',
+  /** audio_buffer_commit with nothing buffered. */
+  AUDIO_BUFFER_EMPTY: 'AUDIO_BUFFER_EMPTY',
+  /** The session's provider speaks text only: it cannot speak committed audio. */
+  AUDIO_NOT_SUPPORTED: 'AUDIO_NOT_SUPPORTED',
+  /** The session is not active (not started yet, or stopped): nothing can be spoken. */
+  SESSION_NOT_ACTIVE: 'SESSION_NOT_ACTIVE',
+  /** Too many tasks queued in the session (the tenant's max_queued_tasks_per_session). */
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
 } as const;
 export type WsErrorCode = (typeof WS_ERROR_CODES)[keyof typeof WS_ERROR_CODES];
