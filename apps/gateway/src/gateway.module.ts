@@ -4,7 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { GatewayConfig } from '@avatar/config';
 import { MessagingModule } from '@avatar/messaging';
 import { PersistenceModule } from '@avatar/persistence';
-import { SpeechModule } from '@avatar/speech';
+import { SpeechModule, SpeechTaskQueue } from '@avatar/speech';
 import { GATEWAY_CONFIG } from './gateway-config';
 import { ErrorEnvelopeFilter } from './common/error-envelope.filter';
 import { TraceInterceptor } from './common/trace.interceptor';
@@ -29,13 +29,14 @@ import { limitsArea } from './limits/limits.area';
 import { usageArea } from './usage/usage.area';
 import { webhooksArea } from './admin/webhooks/webhooks.area';
 import { providersArea } from './providers/providers.area';
+import { compatArea } from './compat/compat.area';
 import { credentialCipherProvider } from '@avatar/tenancy';
 
 /** The public HTTP API: sessions, speech, health, its OpenAPI description. */
 @Module({})
 export class GatewayModule {
   static register(config: GatewayConfig): DynamicModule {
-    const areas = [adminArea(config), limitsArea(config), usageArea(config), webhooksArea(config), providersArea(config)];
+    const areas = [adminArea(config), limitsArea(config), usageArea(config), webhooksArea(config), providersArea(config), compatArea(config)];
     return {
       module: GatewayModule,
       imports: [
@@ -61,6 +62,7 @@ export class GatewayModule {
         StopSessionUseCase,
         ListSessionsUseCase,
         IssueSessionTokenUseCase,
+        SpeechTaskQueue,
         SpeakUseCase,
         InterruptUseCase,
         GetTaskUseCase,

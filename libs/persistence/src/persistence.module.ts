@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { PrismaClient } from './generated/prisma/client';
 import { Db, PRISMA_CLIENT } from './repositories/prisma-client.token';
 import { SQL_CLIENT, SqlClient } from './repositories/sql-client';
+import { ChatMessagesRepository } from './repositories/chat-messages.repository';
 import { SessionsRepository } from './repositories/sessions.repository';
 import { SpeechTasksRepository } from './repositories/speech-tasks.repository';
 import { SessionEventsRepository } from './repositories/session-events.repository';
@@ -75,7 +76,7 @@ class DatabaseShutdown implements OnApplicationShutdown {
   }
 }
 
-const REPOSITORIES = [SessionsRepository, SpeechTasksRepository, SessionEventsRepository, TenantsRepository, WebhookOutboxRepository, WebhookEndpointsRepository, WebhookDeliveriesRepository, TenantAdminRepository, ApiKeysRepository, VendorCredentialsRepository, UsageRepository];
+const REPOSITORIES = [SessionsRepository, SpeechTasksRepository, SessionEventsRepository, TenantsRepository, WebhookOutboxRepository, WebhookEndpointsRepository, WebhookDeliveriesRepository, TenantAdminRepository, ApiKeysRepository, VendorCredentialsRepository, UsageRepository, ChatMessagesRepository];
 
 /** The database for an app: one client and the tenant-scoped repositories. */
 @Module({})

@@ -3,3 +3,4 @@
 export * from './task-endings';
 export * from './interrupt-dispatcher';
 export * from './speech.module';
+export * from './speech-task-queue';

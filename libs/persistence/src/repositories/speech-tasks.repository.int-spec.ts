@@ -179,6 +179,7 @@ describe('claim', () => {
       id: a,
       sessionId: s,
       seq: 1,
+      kind: 'text',
       text: 'first words',
       voiceId: null,
       voiceSettings: null,
@@ -825,5 +826,84 @@ describe('listOfSession (history)', () => {
     expect(last3.truncated).toBe(true);
     expect(last3.tasks.map((x) => x.seq)).toEqual([3, 4, 5]);
     await expect(repo.listOfSession(await tenant(), s, 10)).resolves.toEqual({ tasks: [], truncated: false });
+  });
+});
+
+describe('audio tasks', () => {
+  it('stores the audio with its task in the same statement; claim says audio, audioOf gives the PCM back (tenant-scoped)', async () => {
+    const { t, s } = await scope();
+    const id = randomUUID();
+    const pcm = Buffer.from(Int16Array.from({ length: 2400 }, (_, i) => (i % 50) * 300).buffer);
+
+    const result = await repo.enqueue(t, s, { id, text: '', durationEstimateMs: 100, audio: { pcm, sampleRate: 24_000 } }, ROOMY);
+
+    expect(result.outcome).toBe('queued');
+    const claimed = await repo.claim(t, id, 10);
+    expect(claimed?.kind).toBe('audio');
+    const audio = await repo.audioOf(t, id);
+    expect(audio?.sampleRate).toBe(24_000);
+    expect(Buffer.compare(audio!.pcm, pcm)).toBe(0);
+    expect(await repo.audioOf(await tenant(), id)).toBeNull();
+  });
+
+  it('a text task is kind text and has no audio', async () => {
+    const { t, s } = await scope();
+    const id = await enqueue(t, s);
+
+    expect((await repo.claim(t, id, 10))?.kind).toBe('text');
+    expect(await repo.audioOf(t, id)).toBeNull();
+  });
+
+  it('a refused audio task leaves no audio row behind', async () => {
+    const t = await tenant();
+    const s = await session(t, 'stopped');
+    const id = randomUUID();
+
+    const result = await repo.enqueue(t, s, { id, text: '', durationEstimateMs: 100, audio: { pcm: Buffer.alloc(480), sampleRate: 24_000 } }, ROOMY);
+
+    expect(result.outcome).toBe('session_not_active');
+    const [{ n }] = await db.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM speech_task_audio WHERE task_id = $1::uuid`, id);
+    expect(n).toBe(0);
+  });
+});
+
+describe('enqueue: the interrupt condition (a chat reply)', () => {
+  async function interruptSeq(sessionId: string): Promise<number> {
+    const [row] = await db.$queryRawUnsafe<Array<{ interrupt_seq: number }>>(`SELECT interrupt_seq FROM sessions WHERE id = $1::uuid`, sessionId);
+    return row.interrupt_seq;
+  }
+
+  it('every interrupt statement bumps the session interrupt count, with or without pending tasks', async () => {
+    const { t, s } = await scope();
+    const before = await interruptSeq(s);
+
+    await repo.interruptPending(t, s);
+    await enqueue(t, s);
+    await repo.interruptActive(t, s);
+
+    expect(await interruptSeq(s)).toBe(before + 2);
+  });
+
+  it('queues while the count is unchanged, and refuses (interrupted, nothing written) once an interrupt came', async () => {
+    const { t, s } = await scope();
+    const seq = await interruptSeq(s);
+    const first = randomUUID();
+    const second = randomUUID();
+
+    expect((await repo.enqueue(t, s, { id: first, text: 'one', durationEstimateMs: 500 }, { ...ROOMY, interruptSeq: seq })).outcome).toBe('queued');
+    await repo.interruptPending(t, s);
+    const refused = await repo.enqueue(t, s, { id: second, text: 'two', durationEstimateMs: 500 }, { ...ROOMY, interruptSeq: seq });
+
+    expect(refused).toEqual({ outcome: 'interrupted' });
+    expect(await repo.find(t, second)).toBeNull();
+  });
+
+  it('interruptActive of a session that is not active does not bump the count', async () => {
+    const t = await tenant();
+    const s = await session(t, 'created');
+
+    await repo.interruptActive(t, s);
+
+    expect(await interruptSeq(s)).toBe(0);
   });
 });

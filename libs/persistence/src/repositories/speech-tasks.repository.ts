@@ -8,11 +8,32 @@ export type SpeechTaskRow = SpeechTask;
 
 export interface NewSpeechTask {
   id: string;
+  /** What to say; empty for an audio task. */
   text: string;
   voiceId?: string;
   voiceSettings?: Record<string, unknown>;
   durationEstimateMs: number;
   traceparent?: string;
+  /** Audio the client committed (PCM s16le mono): an audio task, spoken as given. */
+  audio?: TaskAudio;
+  /** The chat reply this task is a sentence of. */
+  chatMessageId?: string;
+}
+
+/** An audio task's audio: PCM signed 16-bit little-endian mono. */
+export interface TaskAudio {
+  pcm: Buffer;
+  sampleRate: number;
+}
+
+export interface EnqueueConditions {
+  /** The tenant's max_queued_tasks_per_session. */
+  maxPending: number;
+  /**
+   * Queue only while the session's interrupt count is still this (a chat reply's
+   * sentences): an interrupt that came meanwhile refuses the task ('interrupted').
+   */
+  interruptSeq?: number;
 }
 
 /** What the gateway needs back from an accepted speak. */
@@ -27,13 +48,17 @@ export type EnqueueResult =
   | { outcome: 'session_not_found' }
   | { outcome: 'session_not_active'; status: string }
   /** The session already has `limit` tasks queued or speaking (the tenant's max_queued_tasks_per_session). */
-  | { outcome: 'quota_exceeded'; limit: number; current: number };
+  | { outcome: 'quota_exceeded'; limit: number; current: number }
+  /** The session was interrupted since the caller's `interruptSeq`. */
+  | { outcome: 'interrupted' };
 
 /** A task this worker may now speak, with what it needs of its session. */
 export interface ClaimedTask {
   id: string;
   sessionId: string;
   seq: number;
+  /** text, or audio (fetch it with `audioOf`). */
+  kind: 'text' | 'audio';
   text: string;
   voiceId: string | null;
   voiceSettings: unknown;
@@ -145,42 +170,53 @@ export class SpeechTasksRepository {
    * snapshot sees + (task_seq now − task_seq in this snapshot). A task that ended
    * meanwhile still counts (the check errs on refusing, never on admitting).
    */
-  async enqueue(tenantId: TenantScope, sessionId: string, task: NewSpeechTask, quota: { maxPending: number }): Promise<EnqueueResult> {
-    const queued = await this.tryEnqueue(tenantId, sessionId, task, quota.maxPending);
+  async enqueue(tenantId: TenantScope, sessionId: string, task: NewSpeechTask, conditions: EnqueueConditions): Promise<EnqueueResult> {
+    const queued = await this.tryEnqueue(tenantId, sessionId, task, conditions);
     if (queued) return queued;
     // Refused: say why, from a fresh look (off the hot path). An active session with
     // room again (a task ended, or it became active meanwhile) gets one more try.
     for (let attempt = 0; ; attempt++) {
-      const [state] = await this.sql.rows<{ status: string; pending: number }>(sql`
-        SELECT s.status::text AS status,
+      const [state] = await this.sql.rows<{ status: string; pending: number; interrupt_seq: number }>(sql`
+        SELECT s.status::text AS status, s.interrupt_seq,
                (SELECT count(*)::int FROM speech_tasks t
                  WHERE t.tenant_id = s.tenant_id AND t.session_id = s.id AND t.status IN ('queued', 'speaking')) AS pending
           FROM sessions s WHERE s.tenant_id = ${tenantId}::uuid AND s.id = ${sessionId}::uuid`);
       if (!state) return { outcome: 'session_not_found' };
       if (state.status !== 'active') return { outcome: 'session_not_active', status: state.status };
-      if (state.pending >= quota.maxPending || attempt > 0) return { outcome: 'quota_exceeded', limit: quota.maxPending, current: state.pending };
-      const retried = await this.tryEnqueue(tenantId, sessionId, task, quota.maxPending);
+      if (conditions.interruptSeq !== undefined && state.interrupt_seq !== conditions.interruptSeq) return { outcome: 'interrupted' };
+      if (state.pending >= conditions.maxPending || attempt > 0) return { outcome: 'quota_exceeded', limit: conditions.maxPending, current: state.pending };
+      const retried = await this.tryEnqueue(tenantId, sessionId, task, conditions);
       if (retried) return retried;
     }
   }
 
-  private async tryEnqueue(tenantId: TenantScope, sessionId: string, task: NewSpeechTask, maxPending: number): Promise<EnqueueResult | null> {
+  private async tryEnqueue(tenantId: TenantScope, sessionId: string, task: NewSpeechTask, conditions: EnqueueConditions): Promise<EnqueueResult | null> {
+    const { maxPending, interruptSeq } = conditions;
     const settings = task.voiceSettings === undefined ? null : JSON.stringify(task.voiceSettings);
+    const kind = task.audio ? 'audio' : 'text';
+    // The audio goes in with its task, in the same statement (no task without its audio).
     const rows = await this.sql.rows<{ seq: number }>(sql`
       WITH next AS (
         UPDATE sessions s SET task_seq = s.task_seq + 1
          WHERE s.tenant_id = ${tenantId}::uuid AND s.id = ${sessionId}::uuid AND s.status = 'active'
+           AND (${interruptSeq ?? null}::int IS NULL OR s.interrupt_seq = ${interruptSeq ?? null}::int)
            AND (SELECT count(*) FROM speech_tasks t
                  WHERE t.tenant_id = ${tenantId}::uuid AND t.session_id = ${sessionId}::uuid AND t.status IN ('queued', 'speaking'))
                + (s.task_seq - (SELECT v.task_seq FROM sessions v WHERE v.tenant_id = ${tenantId}::uuid AND v.id = ${sessionId}::uuid))
                < ${maxPending}
      RETURNING s.task_seq
+      ), task AS (
+        INSERT INTO speech_tasks (id, tenant_id, session_id, seq, text, voice_id, voice_settings, duration_estimate_ms, traceparent, kind, chat_message_id)
+        SELECT ${task.id}::uuid, ${tenantId}::uuid, ${sessionId}::uuid, next.task_seq, ${task.text}, ${task.voiceId ?? null},
+               ${settings}::jsonb, ${task.durationEstimateMs}, ${task.traceparent ?? null}, ${kind}, ${task.chatMessageId ?? null}::uuid
+          FROM next
+     RETURNING id, seq
+      ), audio AS (
+        INSERT INTO speech_task_audio (task_id, tenant_id, sample_rate, pcm)
+        SELECT task.id, ${tenantId}::uuid, ${task.audio?.sampleRate ?? 0}, ${task.audio?.pcm ?? null}::bytea
+          FROM task WHERE ${kind} = 'audio'
       )
-      INSERT INTO speech_tasks (id, tenant_id, session_id, seq, text, voice_id, voice_settings, duration_estimate_ms, traceparent)
-      SELECT ${task.id}::uuid, ${tenantId}::uuid, ${sessionId}::uuid, next.task_seq, ${task.text}, ${task.voiceId ?? null},
-             ${settings}::jsonb, ${task.durationEstimateMs}, ${task.traceparent ?? null}
-        FROM next
-   RETURNING seq`);
+      SELECT seq FROM task`);
     return rows.length === 1 ? { outcome: 'queued', task: { id: task.id, sessionId, seq: rows[0].seq } } : null;
   }
 
@@ -232,12 +268,19 @@ export class SpeechTasksRepository {
          SET status = 'speaking', started_at = now(), attempts = t.attempts + 1
         FROM target, frames
        WHERE t.id = target.id AND frames.id = target.session_id
-   RETURNING t.id::text AS "id", t.session_id::text AS "sessionId", t.seq, t.text, t.voice_id AS "voiceId",
+   RETURNING t.id::text AS "id", t.session_id::text AS "sessionId", t.seq, t.kind, t.text, t.voice_id AS "voiceId",
              t.voice_settings AS "voiceSettings", t.duration_estimate_ms AS "durationEstimateMs", t.attempts AS "attempt",
              frames.frame_base AS "frameBase", frames.provider, frames.provider_session_id AS "providerSessionId",
              frames.provider_state AS "providerState", frames.avatar_id AS "avatarId", frames.voice_id AS "sessionVoiceId", frames.quality`);
     if (rows.length === 0) return null;
     return { ...rows[0], frameBase: Number(rows[0].frameBase) };
+  }
+
+  /** The audio of an audio task (null for a text task, or one of another tenant). */
+  async audioOf(tenantId: TenantScope, taskId: string): Promise<TaskAudio | null> {
+    const rows = await this.sql.rows<{ sample_rate: number; pcm: Buffer }>(sql`
+      SELECT sample_rate, pcm FROM speech_task_audio WHERE tenant_id = ${tenantId}::uuid AND task_id = ${taskId}::uuid`);
+    return rows[0] ? { sampleRate: rows[0].sample_rate, pcm: rows[0].pcm } : null;
   }
 
   /** Why `claim` refused the task (one read, off the hot path). */
@@ -322,6 +365,10 @@ export class SpeechTasksRepository {
     const rows = await this.sql.rows<{ session_status: SessionInterrupt['sessionStatus']; id: string | null; previous: InterruptedTask['previous'] | null }>(sql`
       WITH session AS (
         SELECT status::text AS status FROM sessions WHERE tenant_id = ${tenantId}::uuid AND id = ${sessionId}::uuid
+      ), bump AS (
+        -- A chat reply streaming now queues no more sentences (EnqueueConditions.interruptSeq).
+        UPDATE sessions SET interrupt_seq = interrupt_seq + 1
+         WHERE tenant_id = ${tenantId}::uuid AND id = ${sessionId}::uuid AND (NOT ${onlyActive}::boolean OR status = 'active')
       ), pending AS (
         SELECT id, status, seq FROM speech_tasks
          WHERE tenant_id = ${tenantId}::uuid AND session_id = ${sessionId}::uuid AND status IN ('queued', 'speaking')

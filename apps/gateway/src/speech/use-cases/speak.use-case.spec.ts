@@ -6,6 +6,7 @@ import { continueTrace, parseTraceparent, runInTrace } from '@avatar/observabili
 import { caughtPlatformError } from '@avatar/testing';
 import type { GatewayConfig } from '../../gateway-config';
 import type { SpeechQueue } from '../speech-queue.provider';
+import { SpeechTaskQueue } from '@avatar/speech';
 import type { TenantSettingsCache } from '../../tenancy/tenant-settings.cache';
 import { SpeakUseCase } from './speak.use-case';
 
@@ -25,7 +26,8 @@ function setup(maxQueuedTasks = 100) {
   };
   const queue = { add: jest.fn().mockResolvedValue({ id: 'job' }) };
   const settings = { settingsOf: jest.fn(async () => ({ quotas: { max_queued_tasks_per_session: maxQueuedTasks } })) };
-  const useCase = new SpeakUseCase(tasks as unknown as SpeechTasksRepository, queue as unknown as SpeechQueue, CONFIG, settings as unknown as TenantSettingsCache);
+  const speech = new SpeechTaskQueue(tasks as unknown as SpeechTasksRepository, queue as unknown as SpeechQueue);
+  const useCase = new SpeakUseCase(speech, CONFIG, settings as unknown as TenantSettingsCache);
   return { useCase, tasks, queue, settings };
 }
 

@@ -1,0 +1,49 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { SPEAK_JOB, SPEAK_JOB_OPTIONS, SPEECH_QUEUE, SpeakJobData, TenantScope } from '@avatar/contracts';
+import { EnqueueConditions, EnqueueResult, NewSpeechTask, SpeechTasksRepository } from '@avatar/persistence';
+
+/** The speech queue could not take the job: the task was taken back (the caller answers "try again"). */
+export class SpeechQueueUnavailableError extends Error {}
+
+/**
+ * Puts a speech task in its session's line: the task takes the next place in the
+ * session's order (database, one statement with its checks), then its job is queued
+ * (Redis). If queueing fails the task is removed again, so the caller's failure
+ * leaves nothing half-done. Every producer of tasks (avatar.speak, chat replies,
+ * audio commits) comes through here. Not part of SpeechModule: it needs the app's
+ * speech queue, so each app lists it in its own providers.
+ */
+@Injectable()
+export class SpeechTaskQueue {
+  private readonly logger = new Logger(SpeechTaskQueue.name);
+
+  constructor(
+    private readonly tasks: SpeechTasksRepository,
+    @InjectQueue(SPEECH_QUEUE) private readonly queue: Queue<SpeakJobData>,
+  ) {}
+
+  /** The enqueue outcome; throws SpeechQueueUnavailableError when the job could not be queued. */
+  async add(tenantId: TenantScope, sessionId: string, task: NewSpeechTask, conditions: EnqueueConditions): Promise<EnqueueResult> {
+    const result = await this.tasks.enqueue(tenantId, sessionId, task, conditions);
+    if (result.outcome !== 'queued') return result;
+    const queued = result.task;
+    try {
+      await this.queue.add(
+        SPEAK_JOB,
+        { tenantId, sessionId, taskId: queued.id, seq: queued.seq, durationEstimateMs: task.durationEstimateMs, traceparent: task.traceparent },
+        { ...SPEAK_JOB_OPTIONS, jobId: queued.id },
+      );
+    } catch (err) {
+      this.logger.error(`could not queue task ${queued.id}: ${(err as Error).message}`);
+      await this.tasks.discard(tenantId, queued.id).catch((discardErr: Error) => {
+        // The task stays queued without a job: the workers' reconciler queues it within
+        // seconds (the caller was told to retry; at worst it is spoken once).
+        this.logger.error(`could not discard task ${queued.id}: ${discardErr.message}`);
+      });
+      throw new SpeechQueueUnavailableError(`the speech queue is unavailable: ${(err as Error).message}`);
+    }
+    return result;
+  }
+}
