@@ -1,6 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { MessagingModule } from '@avatar/messaging';
+import { AudioBufferStore, MessagingModule, REDIS_CLIENT, RedisClientModule } from '@avatar/messaging';
+import type { Redis } from 'ioredis';
+import { AUDIO_BUFFER_STORE, AudioInput } from './audio/audio-input';
+import { ListeningRelay } from './listening/listening-relay';
 import { NOTIFIER_CONFIG, NotifierConfig } from './notifier-config';
 import { SessionHub } from './relay/session-hub';
 import { SessionGateway } from './socket/session.gateway';
@@ -15,9 +18,18 @@ export class NotifierModule {
       imports: [
         MessagingModule.forRoot(() => ({ url: config.NATS_URL, name: 'notifier', eventsMaxAgeSeconds: config.EVENTS_MAX_AGE_SECONDS })),
         TerminusModule.forRoot({ logger: false }),
+        // The sessions' client audio buffers (audio_buffer_append until commit).
+        RedisClientModule.forRoot(config.REDIS_URL, 'notifier', 'producer'),
       ],
       controllers: [HealthController],
-      providers: [{ provide: NOTIFIER_CONFIG, useValue: config }, SessionHub, SessionGateway],
+      providers: [
+        { provide: NOTIFIER_CONFIG, useValue: config },
+        { provide: AUDIO_BUFFER_STORE, useFactory: (redis: Redis) => new AudioBufferStore(redis, config.AUDIO_BUFFER_TTL_SECONDS), inject: [REDIS_CLIENT] },
+        SessionHub,
+        SessionGateway,
+        AudioInput,
+        ListeningRelay,
+      ],
     };
   }
 }

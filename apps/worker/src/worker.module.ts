@@ -24,12 +24,13 @@ import { RecordPresenceUseCase } from './sessions/reaper/record-presence.use-cas
 import { SessionLifecycleScheduler } from './sessions/reaper/session-lifecycle.scheduler';
 import { quotasArea } from './quotas/quotas.area';
 import { webhooksArea } from './webhooks/webhooks.area';
+import { audioArea } from './audio/audio.area';
 
-/** Speech tasks from BullMQ, session commands from NATS, the provider adapters (providers area). */
+/** Speech tasks from BullMQ, session commands from NATS, the provider adapters (providers area), client audio commits (audio area). */
 @Module({})
 export class WorkerModule {
   static register(config: WorkerConfig): DynamicModule {
-    const areas = [providersArea(config), quotasArea(config), webhooksArea(config)];
+    const areas = [providersArea(config), quotasArea(config), webhooksArea(config), audioArea(config)];
     return {
       module: WorkerModule,
       imports: [

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { credentialsKeys, infrastructure, port, positiveInt, rateLimitsSwitch, sessionTokenSecret, speechRate, url, vendors } from './env-fields';
+import { audioBuffer, credentialsKeys, infrastructure, port, positiveInt, rateLimitsSwitch, sessionTokenSecret, speechRate, url, vendors } from './env-fields';
 
 /** One validated schema per app: what each process needs, nothing more. */
 
@@ -108,6 +108,7 @@ export const WorkerConfigSchema = z.object({
   LOCAL_SPEECH: z.enum(['audio', 'silent']).default('audio'),
   /** Sample rate of the local provider's audio events. */
   LOCAL_AUDIO_SAMPLE_RATE: z.coerce.number().int().min(8000).max(48_000).default(24_000),
+  ...audioBuffer,
 }).superRefine((config, ctx) => {
   if (config.SESSION_HEARTBEAT_GRACE_MS < 2 * config.SESSION_REAPER_INTERVAL_MS) {
     const message = `must be at most half of SESSION_HEARTBEAT_GRACE_MS (${config.SESSION_HEARTBEAT_GRACE_MS}): a worker misses beats before the platform counts as down`;
@@ -130,8 +131,7 @@ export const NotifierConfigSchema = z.object({
   WS_MAX_BUFFERED_BYTES: positiveInt(16 * 1024 * 1024),
   /** Longest audio one session may buffer (audio_buffer_append) before committing it. */
   AUDIO_BUFFER_MAX_SECONDS: positiveInt(60),
-  /** How long an uncommitted audio buffer is kept after its last append. */
-  AUDIO_BUFFER_TTL_SECONDS: positiveInt(600),
+  ...audioBuffer,
 }).superRefine((config, ctx) => {
   if (config.WS_MEDIA_DROP_BYTES >= config.WS_MAX_BUFFERED_BYTES) {
     ctx.addIssue({ code: 'custom', path: ['WS_MEDIA_DROP_BYTES'], message: `must be less than WS_MAX_BUFFERED_BYTES (${config.WS_MAX_BUFFERED_BYTES}): media is dropped before a client is cut off` });

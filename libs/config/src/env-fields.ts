@@ -28,6 +28,11 @@ export const infrastructure = {
   EVENTS_MAX_AGE_SECONDS: positiveInt(24 * 3600),
 };
 
+/** The sessions' client audio buffers (Redis): kept this long after their last change; shared by the notifier (appends) and the worker (commits). */
+export const audioBuffer = {
+  AUDIO_BUFFER_TTL_SECONDS: positiveInt(600),
+};
+
 /** Shared by the gateway (signs) and the notifier (verifies) session access tokens. */
 export const sessionTokenSecret = z.string().min(32, 'must be at least 32 characters');
 

@@ -9,3 +9,4 @@ export * from './session-history';
 export * from './redis-client.module';
 export * from './durable-consumer';
 export * from './with-timeout';
+export * from './audio-buffer-store';

@@ -25,6 +25,8 @@ export function sessionRow(overrides: Partial<SessionRow> = {}): SessionRow {
     idleTimeoutS: null,
     maxDurationS: null,
     lastActiveAt: null,
+    interruptSeq: 0,
+    chatSeq: 0,
     ...overrides,
   };
 }

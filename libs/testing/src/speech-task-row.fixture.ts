@@ -22,6 +22,8 @@ export function speechTaskRow(overrides: Partial<SpeechTaskRow> = {}): SpeechTas
     startedAt: null,
     endedAt: null,
     spokenMs: null,
+    kind: 'text',
+    chatMessageId: null,
     ...overrides,
   };
 }

@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorEnvelope, WS_LAST_EVENT_ID_PARAM, WS_TOKEN_PARAM } from '@avatar/contracts';
+import { AUDIO_DEFAULT_SAMPLE_RATE, AudioSampleRate, ErrorEnvelope, WS_LAST_EVENT_ID_PARAM, WS_SAMPLE_RATE_PARAM, WS_TOKEN_PARAM } from '@avatar/contracts';
 import { bearerToken, SessionTokenClaims, verifySessionToken } from '@avatar/tenancy';
 import type { Admission } from '../relay/session-hub';
 
@@ -14,6 +14,8 @@ const SESSION_PATH = /^\/ws\/([0-9a-fA-F-]{36})\/?$/;
 export interface SessionSocketRequest extends IncomingMessage {
   session: SessionTokenClaims;
   lastEventId?: number;
+  /** Rate of the raw PCM this socket's audio_buffer_append messages carry (unless a message says otherwise). */
+  sampleRate: number;
   /** The slot the upgrade holds against the per-session socket cap. */
   admission: { release(): void };
 }
@@ -62,6 +64,9 @@ export class SessionSocketAdapter extends WsAdapter {
     if (!token) return refuse(socket, 401, 'UNAUTHORIZED', 'a session token is required');
     const check = verifySessionToken(token, this.tokenSecret, match[1].toLowerCase());
     if (!check.ok) return refuse(socket, 401, 'UNAUTHORIZED', 'invalid or expired session token');
+    const rateParam = url.searchParams.get(WS_SAMPLE_RATE_PARAM);
+    const sampleRate = rateParam === null ? { success: true as const, data: AUDIO_DEFAULT_SAMPLE_RATE } : AudioSampleRate.safeParse(rateParam);
+    if (!sampleRate.success) return refuse(socket, 400, 'VALIDATION_ERROR', `${WS_SAMPLE_RATE_PARAM} must be an integer from 8000 to 48000`);
     // The client may go away while we look the session up: no unhandled socket error.
     const ignore = () => socket.destroy();
     socket.on('error', ignore);
@@ -74,6 +79,7 @@ export class SessionSocketAdapter extends WsAdapter {
     Object.assign(request, {
       session: check.claims,
       lastEventId: Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : undefined,
+      sampleRate: sampleRate.data,
       admission,
     });
     socket.off('error', ignore);
@@ -87,7 +93,7 @@ export class SessionSocketAdapter extends WsAdapter {
   }
 }
 
-const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 404: 'Not Found', 410: 'Gone', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 410: 'Gone', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message, details: {} } } as ErrorEnvelope | { error: { code: string; message: string; details: object } });

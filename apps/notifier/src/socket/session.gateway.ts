@@ -1,20 +1,22 @@
 import { Inject } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
 import type { RawData, WebSocket } from 'ws';
-import { COMMANDS, InterruptCommand, InterruptReply, WS_CLOSE_CODES, WS_ERROR_CODES, WS_MAX_PAYLOAD_BYTES, TenantScopes } from '@avatar/contracts';
+import { ClientMessage, COMMANDS, InterruptCommand, InterruptReply, WS_CLOSE_CODES, WS_ERROR_CODES, WS_MAX_PAYLOAD_BYTES, TenantScopes, CLIENT_MESSAGE_TYPES } from '@avatar/contracts';
 import { CommandBus } from '@avatar/messaging';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../notifier-config';
 import { SessionClient } from '../relay/session-client';
 import { SessionHub } from '../relay/session-hub';
 import { createClientMessageParser, INVALID_MESSAGE_EVENT, InvalidMessage } from './client-message-parser';
 import { SESSION_SOCKET_PATH, SessionSocketRequest } from './session-socket.adapter';
+import { AudioInput } from '../audio/audio-input';
+import { ListeningRelay } from '../listening/listening-relay';
 
 interface SessionSocket extends WebSocket {
   client?: SessionClient;
 }
 
-/** Client message types this gateway handles; the parser answers the others itself. */
-export const HANDLED_MESSAGE_TYPES = ['interrupt'] as const;
+/** Client message types this gateway handles: all of the protocol's. */
+export const HANDLED_MESSAGE_TYPES = CLIENT_MESSAGE_TYPES;
 
 const parse = createClientMessageParser(HANDLED_MESSAGE_TYPES);
 
@@ -31,13 +33,19 @@ export class SessionGateway implements OnGatewayConnection, OnGatewayDisconnect 
     private readonly hub: SessionHub,
     private readonly commands: CommandBus,
     @Inject(NOTIFIER_CONFIG) private readonly config: NotifierConfig,
+    private readonly audio: AudioInput,
+    private readonly listening: ListeningRelay,
   ) {}
+
+  /** The audio sample rate each socket declared (`sample_rate` query parameter). */
+  private readonly sampleRates = new WeakMap<SessionClient, number>();
 
   handleConnection(socket: SessionSocket, request: SessionSocketRequest): void {
     const scope = { tenantId: TenantScopes.authenticated(request.session.tid), sessionId: request.session.sid };
     // The tenant's ws_messages_per_second travels in the token (claim `wsr`, signed by the gateway).
     const client = new SessionClient(socket, scope, request.session.exp * 1000, request.lastEventId, request.session.wsr);
     socket.client = client;
+    this.sampleRates.set(client, request.sampleRate);
     socket.on('message', (data: RawData) => this.receive(client, data));
     void this.hub.attach(client, request.admission, request.lastEventId);
   }
@@ -63,8 +71,25 @@ export class SessionGateway implements OnGatewayConnection, OnGatewayDisconnect 
     if (message.event === INVALID_MESSAGE_EVENT) {
       const invalid = message.data as InvalidMessage;
       client.sendError(invalid.code, invalid.message);
-    } else if (message.event === 'interrupt') {
-      this.interrupt(client);
+      return;
+    }
+    const body = message.data as ClientMessage;
+    switch (body.type) {
+      case 'interrupt':
+        return this.interrupt(client);
+      case 'audio_buffer_append':
+        void this.audio.append(client, body.data.audio, body.data.sample_rate ?? this.sampleRates.get(client)!);
+        return;
+      case 'audio_buffer_commit':
+        void this.audio.commit(client);
+        return;
+      case 'audio_buffer_clear':
+        void this.audio.clear(client);
+        return;
+      case 'start_listening':
+      case 'stop_listening':
+        void this.listening.set(client, body.type === 'start_listening');
+        return;
     }
   }
 

@@ -10,6 +10,7 @@ import type { WorkerConfig } from '../worker-config';
 import { ProviderConnections, VendorLostListener } from './provider-connections';
 import { RemoteConnection } from './remote-connection';
 import { ownerKey, SessionOwnership } from './session-ownership';
+import { RecordedAudio, recordedSpeech } from '../audio/recorded-audio';
 
 const TENANT = TenantScopes.ofRecord('tenant-1');
 const SESSION = 'session-1';
@@ -78,6 +79,7 @@ function adapters() {
  */
 function cluster() {
   const bus = fakeNatsBus();
+  const recorded = { of: jest.fn(async () => recordedSpeech({ pcm: Buffer.alloc(4800), sampleRate: 24_000 })) };
   const redis = fakeScriptRedis();
   const worker = () => {
     const vendors = adapters();
@@ -85,14 +87,14 @@ function cluster() {
     const ownership = new SessionOwnership(redis as unknown as Redis, { OWNER_LEASE_MS: 6000 } as WorkerConfig);
     const commands = new CommandBus(bus.nc);
     const active = new ActiveSpeech();
-    const connections = new ProviderConnections(registry, ownership, commands, bus.nc as NatsConnection, active);
+    const connections = new ProviderConnections(registry, ownership, commands, bus.nc as NatsConnection, active, recorded as unknown as RecordedAudio);
     connections.onModuleInit();
     commands.handle<{ task_ids: string[] }, void>(COMMANDS.HALT, false, async (scope, body) => void active.abort(scope.sessionId, body.task_ids), () => undefined);
     const lost: Parameters<VendorLostListener>[0][] = [];
     connections.onVendorLost((event) => lost.push(event));
     return { vendors, ownership, commands, active, connections, lost };
   };
-  return { bus, redis, a: worker(), b: worker(), holder: (id = SESSION) => redis.store.get(ownerKey(id))?.value };
+  return { bus, redis, recorded, a: worker(), b: worker(), holder: (id = SESSION) => redis.store.get(ownerKey(id))?.value };
 }
 
 const collect = () => {
@@ -211,6 +213,20 @@ describe('ProviderConnections', () => {
       expect(outcome).toEqual({ spokenSeconds: 0.08, interrupted: false });
       expect(out.events).toEqual([frame(1), frame(2)]);
       expect(owned.speak).toHaveBeenCalledWith({ taskId: TASK, text: 'hi', voiceId: 'v1', voiceSettings: undefined }, expect.any(Function), expect.any(AbortSignal));
+    });
+
+    it("speaks an audio task through the owner: the owner reads the task's audio itself (it never rides on NATS)", async () => {
+      const t = cluster();
+      const owned = (await t.a.connections.get('stateful', ref('stateful'))) as unknown as VendorConnection;
+      await t.bus.settle();
+      const remote = await t.b.connections.get('stateful', ref('stateful'));
+      const audio = recordedSpeech({ pcm: Buffer.alloc(4800, 1), sampleRate: 24_000 });
+
+      await remote.speak({ taskId: TASK, text: '', audio }, collect().emit, new AbortController().signal);
+
+      expect(t.recorded.of).toHaveBeenCalledWith(TENANT, TASK);
+      expect(owned.speak.mock.calls[0][0].audio?.durationS).toBeCloseTo(0.1, 5);
+      expect(JSON.stringify(t.bus.bodies(SPEAK_SUBJECT))).not.toContain('AQEB');
     });
 
     it('serves a speak request: accepts at once, then streams {event}… and one {outcome} to the inbox', async () => {
@@ -350,6 +366,29 @@ describe('ProviderConnections', () => {
 
       expect(t.b.vendors.stateful.connect).not.toHaveBeenCalled();
       expect(t.holder()).toBe('third-worker');
+    });
+  });
+
+  describe('setListening', () => {
+    it("tells the vendor connection held by the session's owner, and nobody else acts on it", async () => {
+      const t = cluster();
+      const owned = (await t.a.connections.get('stateful', ref('stateful'))) as unknown as VendorConnection & { setListening: jest.Mock };
+      owned.setListening = jest.fn(async () => undefined);
+      await t.bus.settle();
+      await t.b.connections.get('stateful', ref('stateful'));
+
+      await t.a.connections.setListening(SESSION, true);
+      await t.b.connections.setListening(SESSION, false);
+
+      expect(owned.setListening.mock.calls).toEqual([[true]]);
+    });
+
+    it('does nothing for a connection whose vendor has no listening state, or a session not held', async () => {
+      const t = cluster();
+      await t.a.connections.get('rest', ref('rest'));
+
+      await expect(t.a.connections.setListening(SESSION, true)).resolves.toBeUndefined();
+      await expect(t.a.connections.setListening('other-session', true)).resolves.toBeUndefined();
     });
   });
 

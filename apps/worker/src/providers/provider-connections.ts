@@ -6,6 +6,7 @@ import { ProviderConnection, ProviderError, ProviderRegistry, ProviderSessionRef
 import { ActiveSpeech } from '../speech/active-speech';
 import { SessionOwnership } from './session-ownership';
 import { RemoteConnection } from './remote-connection';
+import { RecordedAudio } from '../audio/recorded-audio';
 
 interface Held {
   scope: SessionScope;
@@ -38,6 +39,7 @@ export class ProviderConnections implements OnModuleInit, OnApplicationShutdown 
     private readonly commands: CommandBus,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     private readonly active: ActiveSpeech,
+    private readonly recorded: RecordedAudio,
   ) {}
 
   onModuleInit(): void {
@@ -93,6 +95,18 @@ export class ProviderConnections implements OnModuleInit, OnApplicationShutdown 
     await this.drop(sessionId);
   }
 
+  /**
+   * The user starts or stops talking: the connection held here, if its vendor has a
+   * listening state, is told (a stateful one is held by its owner alone). Best effort: a vendor
+   * that misses it keeps its own state, the platform's `status` event is already out.
+   */
+  async setListening(sessionId: string, listening: boolean): Promise<void> {
+    const held = this.open.get(sessionId);
+    if (!held) return;
+    const connection = await held.connection.catch(() => undefined);
+    await connection?.setListening?.(listening).catch((err: Error) => this.logger.warn(`session ${sessionId}: ${held.provider} listening state not set: ${err.message}`));
+  }
+
   /** Sessions whose connection this worker holds. */
   heldSessions(): SessionScope[] {
     return [...this.open.values()].map((held) => held.scope);
@@ -144,8 +158,10 @@ export class ProviderConnections implements OnModuleInit, OnApplicationShutdown 
     const signal = this.active.begin(sessionId, command.task_id);
     void (async () => {
       try {
+        // An audio task's audio is read here from the database: it never rides on NATS.
+        const audio = command.audio ? await this.recorded.of(held.scope.tenantId, command.task_id) : undefined;
         const outcome = await connection.speak(
-          { taskId: command.task_id, text: command.text, voiceId: command.voice_id, voiceSettings: command.voice_settings },
+          { taskId: command.task_id, text: command.text, voiceId: command.voice_id, voiceSettings: command.voice_settings, audio },
           async (event) => this.nc.publish(command.inbox, encodeJson({ event })),
           signal,
         );

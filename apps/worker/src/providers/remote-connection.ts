@@ -88,7 +88,7 @@ export class RemoteConnection implements ProviderConnection {
   /** True when the owner took the task; false when it is gone and this worker now owns the session. */
   private async ask(request: SpeechRequest, inbox: string): Promise<boolean> {
     const { commands, scope, ownership, owner } = this.deps;
-    const command: OwnerSpeakCommand = { task_id: request.taskId, text: request.text, voice_id: request.voiceId, voice_settings: request.voiceSettings, inbox };
+    const command: OwnerSpeakCommand = { task_id: request.taskId, text: request.text, voice_id: request.voiceId, voice_settings: request.voiceSettings, audio: request.audio ? true : undefined, inbox };
     try {
       await commands.request<OwnerSpeakCommand, { accepted: true }>(scope, COMMANDS.SPEAK, command, ACCEPT_TIMEOUT_MS);
       return true;

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
-import { CloseCommand, COMMANDS, HaltCommand, InterruptCommand, InterruptReply, ReleaseCommand, StartCommand, StartReply, StopCommand, StopReply } from '@avatar/contracts';
+import { CloseCommand, COMMANDS, CommitAudioCommand, CommitAudioReply, HaltCommand, ListenCommand, InterruptCommand, InterruptReply, ReleaseCommand, StartCommand, StartReply, StopCommand, StopReply } from '@avatar/contracts';
 import { CommandBus } from '@avatar/messaging';
 import { ActiveSpeech } from '../speech/active-speech';
 import { ProviderConnections } from '../providers/provider-connections';
@@ -8,11 +8,12 @@ import { StartProviderSessionUseCase } from './use-cases/start-provider-session.
 import { InterruptSessionUseCase } from './use-cases/interrupt-session.use-case';
 import { StopProviderSessionUseCase } from './use-cases/stop-provider-session.use-case';
 import { ReleaseProviderSessionUseCase } from './use-cases/release-provider-session.use-case';
+import { CommitAudioUseCase } from '../audio/commit-audio.use-case';
 
 /**
- * Session commands from NATS. start/interrupt/stop/release go to one worker (queue group);
- * halt and close reach every worker, so the one speaking the task stops it and the one
- * holding the session's vendor connection closes it.
+ * Session commands from NATS. start/interrupt/stop/release/commit_audio go to one worker
+ * (queue group); halt, close and listen reach every worker, so the one speaking the task
+ * stops it and the one holding the session's vendor connection closes it or tells it.
  */
 @Injectable()
 export class SessionCommandsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,6 +28,7 @@ export class SessionCommandsConsumer implements OnApplicationBootstrap, OnApplic
     private readonly releaseSession: ReleaseProviderSessionUseCase,
     private readonly active: ActiveSpeech,
     private readonly connections: ProviderConnections,
+    private readonly commitAudio: CommitAudioUseCase,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -48,6 +50,9 @@ export class SessionCommandsConsumer implements OnApplicationBootstrap, OnApplic
       this.commands.handle<HaltCommand, void>(COMMANDS.HALT, false, async (scope, body) => void this.active.abort(scope.sessionId, body.task_ids), onError),
       // The owner of the session's vendor connection (if any is held here) closes it.
       this.commands.handle<CloseCommand, void>(COMMANDS.CLOSE, false, async (scope, body) => this.connections.close(scope.sessionId, body.provider_session_id), onError),
+      this.commands.handle<CommitAudioCommand, CommitAudioReply>(COMMANDS.COMMIT_AUDIO, true, (scope) => this.commitAudio.execute(scope), onError),
+      // The holder of the session's vendor connection tells a vendor that has a listening state.
+      this.commands.handle<ListenCommand, void>(COMMANDS.LISTEN, false, (scope, body) => this.connections.setListening(scope.sessionId, body.listening === true), onError),
     ];
   }
 

@@ -67,3 +67,16 @@ export interface CloseCommand {
   /** Only the connection to this vendor session (a release must not close the winning start's connection). */
   provider_session_id?: string;
 }
+
+/** Turn the session's buffered client audio into a speech task (one worker). */
+export type CommitAudioCommand = Record<string, never>;
+export interface CommitAudioReply {
+  task_id: string;
+  /** Seconds of audio in the task. */
+  duration: number;
+}
+
+/** The user starts or stops talking: status event, and the vendor's listening state where it has one (broadcast). */
+export interface ListenCommand {
+  listening: boolean;
+}

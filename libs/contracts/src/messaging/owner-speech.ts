@@ -9,14 +9,19 @@ import { z } from 'zod';
 
 const voiceSettings = z.object({ stability: z.number().optional(), similarity_boost: z.number().optional(), speed: z.number().optional() }).loose();
 
-export const OwnerSpeakCommand = z.strictObject({
-  task_id: z.uuid(),
-  text: z.string().min(1).max(100_000),
-  voice_id: z.string().max(256).optional(),
-  voice_settings: voiceSettings.optional(),
-  /** Where the owner streams media and the outcome (a NATS inbox of the asker). */
-  inbox: z.string().regex(/^_INBOX\.[A-Za-z0-9_.-]+$/),
-});
+export const OwnerSpeakCommand = z
+  .strictObject({
+    task_id: z.uuid(),
+    /** Empty for an audio task. */
+    text: z.string().max(100_000),
+    voice_id: z.string().max(256).optional(),
+    voice_settings: voiceSettings.optional(),
+    /** An audio task: the owner reads its audio from the database by task id (audio never rides on NATS). */
+    audio: z.literal(true).optional(),
+    /** Where the owner streams media and the outcome (a NATS inbox of the asker). */
+    inbox: z.string().regex(/^_INBOX\.[A-Za-z0-9_.-]+$/),
+  })
+  .refine((c) => c.audio === true || c.text.length > 0, { message: 'text is required unless the task speaks audio', path: ['text'] });
 export type OwnerSpeakCommand = z.infer<typeof OwnerSpeakCommand>;
 
 const mediaEvent = z.object({ type: z.enum(['frame', 'audio']), task_id: z.string() }).loose();

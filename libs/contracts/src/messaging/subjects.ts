@@ -43,6 +43,10 @@ export const COMMANDS = {
   CLOSE: 'close',
   /** Speak one task on the worker that owns the session's vendor connection (request to the owner only; docs/adr/0012). */
   SPEAK: 'speak',
+  /** Make the session's buffered client audio a speech task (request/reply, one worker). */
+  COMMIT_AUDIO: 'commit_audio',
+  /** The user starts or stops talking (broadcast: the holder of a vendor connection with a listening state forwards it). */
+  LISTEN: 'listen',
 } as const;
 export type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
 

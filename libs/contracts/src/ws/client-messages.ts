@@ -12,8 +12,25 @@ export const CLIENT_MESSAGE_TYPES = [
 ] as const;
 export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number];
 
+/**
+ * Client audio (audio_buffer_append): PCM s16le mono at `sample_rate` (this message's,
+ * else the socket's `sample_rate` query parameter, else AUDIO_DEFAULT_SAMPLE_RATE), or a
+ * 16-bit WAV (its header says the rate; several channels are mixed down). The session's
+ * buffer holds it at AUDIO_BUFFER_SAMPLE_RATE.
+ */
+export const AUDIO_DEFAULT_SAMPLE_RATE = 24_000;
+/** The rate a session's audio buffer (and an audio task) holds its PCM at. */
+export const AUDIO_BUFFER_SAMPLE_RATE = 24_000;
+/** Rates a client may declare (the range the vendors take). */
+export const AUDIO_MIN_SAMPLE_RATE = 8_000;
+export const AUDIO_MAX_SAMPLE_RATE = 48_000;
+/** Query parameter of `/ws/{session_id}`: the socket's audio sample rate. */
+export const WS_SAMPLE_RATE_PARAM = 'sample_rate';
+
+export const AudioSampleRate = z.coerce.number().int().min(AUDIO_MIN_SAMPLE_RATE).max(AUDIO_MAX_SAMPLE_RATE);
+
 export const ClientMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('audio_buffer_append'), data: z.object({ audio: z.base64() }) }),
+  z.object({ type: z.literal('audio_buffer_append'), data: z.object({ audio: z.base64().min(1), sample_rate: AudioSampleRate.optional() }) }),
   z.object({ type: z.literal('audio_buffer_commit') }),
   z.object({ type: z.literal('audio_buffer_clear') }),
   z.object({ type: z.literal('start_listening') }),
@@ -49,3 +66,20 @@ export const WS_CLOSE_CODES = {
   /** The session token expired: get a fresh one (POST /v1/streaming.token) and reconnect with last_event_id. */
   TOKEN_EXPIRED: 4001,
 } as const;
+
+/**
+ * The server's answer to the socket that sent audio_buffer_commit: the buffered audio
+ * is now a speech task in the session's line (its task.* events follow for everyone).
+ * Only that socket receives it; it carries the socket's current id like an `error`.
+ */
+export interface AudioBufferCommittedMessage {
+  type: 'audio_buffer.committed';
+  task_id: string;
+  /** Seconds of audio committed. */
+  duration: number;
+}
+/** The answer to audio_buffer_clear: how much buffered audio was dropped. */
+export interface AudioBufferClearedMessage {
+  type: 'audio_buffer.cleared';
+  duration: number;
+}

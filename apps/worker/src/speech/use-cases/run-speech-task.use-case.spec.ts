@@ -12,6 +12,7 @@ import type { WorkerConfig } from '../../worker-config';
 import { ActiveSpeech } from '../active-speech';
 import type { SpeechOrder } from '../speech-order';
 import { TaskEndings } from '@avatar/speech';
+import { RecordedAudio, recordedSpeech } from '../../audio/recorded-audio';
 import { RetryableSpeechError, RunSpeechTaskUseCase } from './run-speech-task.use-case';
 
 const TENANT = TenantScopes.ofRecord('11111111-1111-4111-8111-111111111111');
@@ -29,6 +30,7 @@ const claimed = (overrides: Partial<ClaimedTask> = {}): ClaimedTask => ({
   id: TASK,
   sessionId: SESSION,
   seq: 4,
+  kind: 'text',
   text: 'hello there',
   voiceId: null,
   voiceSettings: null,
@@ -108,6 +110,7 @@ function setup(options: { speak?: Speak; claim?: ClaimedTask | null; whyNot?: Cl
   const active = new ActiveSpeech();
   const order = { wake: jest.fn().mockResolvedValue(true), park: jest.fn() };
   const interruptSession = { execute: jest.fn().mockResolvedValue({ interrupted_task_ids: [TASK] }) };
+  const recorded = { of: jest.fn(async () => recordedSpeech({ pcm: CLIENT_PCM, sampleRate: 24_000 })) };
   const endings = new TaskEndings(events as unknown as EventPublisher);
   const useCase = new RunSpeechTaskUseCase(
     tasks as unknown as SpeechTasksRepository,
@@ -118,14 +121,16 @@ function setup(options: { speak?: Speak; claim?: ClaimedTask | null; whyNot?: Cl
     active,
     order as unknown as SpeechOrder,
     interruptSession as unknown as InterruptSessionUseCase,
+    recorded as unknown as RecordedAudio,
     { LOCAL_FRAMES_PER_SECOND: FRAMES_PER_SECOND } as WorkerConfig,
   );
   const lifecycle = () => published.filter((p) => !p.media).map((p) => p.event);
   const media = () => published.filter((p) => p.media).map((p) => p.event);
-  return { useCase, tasks, events, published, lifecycle, media, log, speak, connections, providerSessions, active, order, interruptSession };
+  return { useCase, tasks, events, published, lifecycle, media, log, speak, connections, providerSessions, active, order, interruptSession, recorded };
 }
 
 const INTERRUPTED = { type: 'task.interrupted', task_id: TASK };
+const CLIENT_PCM = Buffer.from(Int16Array.from({ length: 4800 }, (_, i) => (i % 40) * 500).buffer);
 const IDLE_INTERRUPTED = { type: 'status', status: 'idle', message: 'Avatar was interrupted' };
 
 beforeEach(() => {
@@ -144,6 +149,29 @@ describe('RunSpeechTaskUseCase', () => {
       expect(t.tasks.claim).toHaveBeenCalledWith(TENANT, TASK, expect.any(Number));
       const reserve = t.tasks.claim.mock.calls[0][2] as number;
       expect(reserve).toBeGreaterThanOrEqual(2 * 1.5 * FRAMES_PER_SECOND);
+    });
+  });
+
+  describe('audio tasks', () => {
+    it("speaks an audio task's stored audio (read in the job's tenant), not a synthesized text", async () => {
+      const t = setup({ claim: claimed({ kind: 'audio', text: '' }) });
+
+      await expect(t.useCase.execute(JOB, NOT_LAST)).resolves.toBe('spoken');
+
+      expect(t.recorded.of).toHaveBeenCalledWith(TENANT, TASK);
+      const request = t.speak.mock.calls[0][0];
+      expect(Buffer.compare(request.audio!.pcm, CLIENT_PCM)).toBe(0);
+      expect(request.audio!.durationS).toBeCloseTo(0.2, 5);
+      expect(request.audio!.at(16_000).durationS).toBeCloseTo(0.2, 2);
+    });
+
+    it('reads no audio for a text task', async () => {
+      const t = setup();
+
+      await t.useCase.execute(JOB, NOT_LAST);
+
+      expect(t.recorded.of).not.toHaveBeenCalled();
+      expect(t.speak.mock.calls[0][0].audio).toBeUndefined();
     });
   });
 

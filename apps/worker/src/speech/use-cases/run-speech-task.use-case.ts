@@ -10,6 +10,7 @@ import { WORKER_CONFIG, WorkerConfig } from '../../worker-config';
 import { ActiveSpeech } from '../active-speech';
 import { SpeechOrder } from '../speech-order';
 import { endingOf, TaskEnding, TaskEndings } from '@avatar/speech';
+import { RecordedAudio } from '../../audio/recorded-audio';
 
 export type RunOutcome = 'spoken' | 'interrupted' | 'failed' | 'skipped' | 'wait' | 'handover';
 
@@ -42,6 +43,7 @@ export class RunSpeechTaskUseCase {
     private readonly active: ActiveSpeech,
     private readonly order: SpeechOrder,
     private readonly interruptSession: InterruptSessionUseCase,
+    private readonly recorded: RecordedAudio,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
@@ -82,8 +84,10 @@ export class RunSpeechTaskUseCase {
       const out = event.type === 'frame' ? ({ ...event, frame_id: task.frameBase + ++frames } as FrameEvent) : event;
       this.events.publishMedia(scope, out);
     };
+    // A client's committed audio is spoken as given (no speech engine).
+    const audio = task.kind === 'audio' ? await this.recorded.of(scope.tenantId, task.id) : undefined;
     return connection.speak(
-      { taskId: task.id, text: task.text, voiceId: task.voiceId ?? task.sessionVoiceId ?? undefined, voiceSettings: (task.voiceSettings ?? undefined) as VoiceSettings | undefined },
+      { taskId: task.id, text: task.text, voiceId: task.voiceId ?? task.sessionVoiceId ?? undefined, voiceSettings: (task.voiceSettings ?? undefined) as VoiceSettings | undefined, audio },
       emit,
       signal,
     );
