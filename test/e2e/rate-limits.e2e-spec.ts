@@ -152,18 +152,20 @@ describe('rate limits: per tenant and route, shared by every gateway', () => {
   });
 
   describe('WebSocket messages per second: the tenant\'s limit travels in the session token', () => {
+    /** A message the notifier answers itself, at once, with an error: one byte is no 16-bit sample. */
+    const HALF_A_SAMPLE = { type: 'audio_buffer_append', data: { audio: 'AA==' } };
     const errorsOf = (socket: EventSocket, code: string) => socket.events.filter((e) => e.type === 'error' && e.code === code);
 
     /**
-     * Sends `count` messages at once. Each accepted one is answered UNSUPPORTED_MESSAGE,
+     * Sends `count` messages at once (half a sample of audio). Each accepted one is answered AUDIO_INVALID,
      * the first refused one RATE_LIMITED, in the order they came: `until` says when
      * every answer there will be is in.
      */
     async function burstOn(socket: EventSocket, count: number, until: 'rate_limited' | 'all_answered') {
-      for (let i = 0; i < count; i++) socket.send({ type: 'start_listening' });
+      for (let i = 0; i < count; i++) socket.send(HALF_A_SAMPLE);
       if (until === 'rate_limited') await socket.waitFor((e) => e.type === 'error' && e.code === 'RATE_LIMITED');
-      else await socket.waitFor(() => errorsOf(socket, 'UNSUPPORTED_MESSAGE').length >= count);
-      return { answered: errorsOf(socket, 'UNSUPPORTED_MESSAGE').length, rateLimited: errorsOf(socket, 'RATE_LIMITED') };
+      else await socket.waitFor(() => errorsOf(socket, 'AUDIO_INVALID').length >= count);
+      return { answered: errorsOf(socket, 'AUDIO_INVALID').length, rateLimited: errorsOf(socket, 'RATE_LIMITED') };
     }
 
     async function socketOf(tenant: TestTenant, gateway: ApiClient, viaTokenRoute: boolean): Promise<EventSocket> {
@@ -201,7 +203,7 @@ describe('rate limits: per tenant and route, shared by every gateway', () => {
       // 3 messages per 100 ms (30/s): past twice the tenant's 5/s, far below the default 100/s.
       // Bounded (10 s) so a socket that is never closed fails the test instead of hanging it.
       for (let tick = 0; open && tick < 100; tick++) {
-        for (let i = 0; i < 3 && socket.ws.readyState === socket.ws.OPEN; i++) socket.send({ type: 'start_listening' });
+        for (let i = 0; i < 3 && socket.ws.readyState === socket.ws.OPEN; i++) socket.send(HALF_A_SAMPLE);
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(open).toBe(false);

@@ -1,6 +1,4 @@
-import { createClientMessageParser, INVALID_MESSAGE_EVENT } from './client-message-parser';
-
-const parseClientMessage = createClientMessageParser(['interrupt', 'audio_buffer_append']);
+import { INVALID_MESSAGE_EVENT, parseClientMessage } from './client-message-parser';
 
 describe('parseClientMessage', () => {
   it('routes a valid message by its type', () => {
@@ -16,10 +14,12 @@ describe('parseClientMessage', () => {
     expect(parseClientMessage('null').event).toBe(INVALID_MESSAGE_EVENT);
   });
 
-  it('answers a known message this server does not handle yet as unsupported', () => {
-    expect(parseClientMessage('{"type":"start_listening"}')).toEqual({
-      event: INVALID_MESSAGE_EVENT,
-      data: { code: 'UNSUPPORTED_MESSAGE', message: 'start_listening is not supported by this server yet' },
-    });
+  it('routes every message type of the protocol, and checks the audio sample rate', () => {
+    for (const type of ['audio_buffer_commit', 'audio_buffer_clear', 'start_listening', 'stop_listening']) {
+      expect(parseClientMessage(JSON.stringify({ type })).event).toBe(type);
+    }
+    expect(parseClientMessage('{"type":"audio_buffer_append","data":{"audio":"AAAA","sample_rate":16000}}').data).toMatchObject({ data: { sample_rate: 16000 } });
+    expect(parseClientMessage('{"type":"audio_buffer_append","data":{"audio":"AAAA","sample_rate":96000}}').data).toMatchObject({ code: 'INVALID_MESSAGE' });
+    expect(parseClientMessage('{"type":"audio_buffer_append","data":{"audio":""}}').data).toMatchObject({ code: 'INVALID_MESSAGE' });
   });
 });

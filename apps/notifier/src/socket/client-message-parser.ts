@@ -9,16 +9,11 @@ export interface InvalidMessage {
 }
 
 /**
- * Maps the reference protocol (`{"type": "interrupt", ...}`) onto Nest's
- * `{event, data}` routing. Anything unparsable, unknown, or known but not handled by
- * this server yet is routed to INVALID_MESSAGE_EVENT, so the client gets an `error`
- * event instead of silence.
+ * Maps the reference protocol (`{"type": "interrupt", ...}`) onto `{event, data}`
+ * routing. Anything unparsable, unknown or malformed is routed to
+ * INVALID_MESSAGE_EVENT, so the client gets an `error` event instead of silence.
  */
-export function createClientMessageParser(handled: readonly string[]) {
-  return (raw: unknown) => parseClientMessage(raw, handled);
-}
-
-export function parseClientMessage(raw: unknown, handled: readonly string[]): { event: string; data: unknown } {
+export function parseClientMessage(raw: unknown): { event: string; data: unknown } {
   let json: unknown;
   try {
     json = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw));
@@ -34,7 +29,6 @@ export function parseClientMessage(raw: unknown, handled: readonly string[]): { 
   if (!parsed.success) {
     return invalid(WS_ERROR_CODES.INVALID_MESSAGE, `invalid ${type}: ${parsed.error.issues.map((i) => `${i.path.join('.') || type}: ${i.message}`).join('; ')}`);
   }
-  if (!handled.includes(type)) return invalid(WS_ERROR_CODES.UNSUPPORTED_MESSAGE, `${type} is not supported by this server yet`);
   return { event: parsed.data.type, data: parsed.data };
 }
 

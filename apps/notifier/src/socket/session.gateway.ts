@@ -1,12 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
 import type { RawData, WebSocket } from 'ws';
-import { ClientMessage, COMMANDS, InterruptCommand, InterruptReply, WS_CLOSE_CODES, WS_ERROR_CODES, WS_MAX_PAYLOAD_BYTES, TenantScopes, CLIENT_MESSAGE_TYPES } from '@avatar/contracts';
+import { ClientMessage, COMMANDS, InterruptCommand, InterruptReply, WS_CLOSE_CODES, WS_ERROR_CODES, WS_MAX_PAYLOAD_BYTES, TenantScopes } from '@avatar/contracts';
 import { CommandBus } from '@avatar/messaging';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../notifier-config';
 import { SessionClient } from '../relay/session-client';
 import { SessionHub } from '../relay/session-hub';
-import { createClientMessageParser, INVALID_MESSAGE_EVENT, InvalidMessage } from './client-message-parser';
+import { INVALID_MESSAGE_EVENT, InvalidMessage, parseClientMessage } from './client-message-parser';
 import { SESSION_SOCKET_PATH, SessionSocketRequest } from './session-socket.adapter';
 import { AudioInput } from '../audio/audio-input';
 import { ListeningRelay } from '../listening/listening-relay';
@@ -15,10 +15,6 @@ interface SessionSocket extends WebSocket {
   client?: SessionClient;
 }
 
-/** Client message types this gateway handles: all of the protocol's. */
-export const HANDLED_MESSAGE_TYPES = CLIENT_MESSAGE_TYPES;
-
-const parse = createClientMessageParser(HANDLED_MESSAGE_TYPES);
 
 /**
  * `/ws/{session_id}`: relays the session's events to the client (SessionHub) and the
@@ -67,7 +63,7 @@ export class SessionGateway implements OnGatewayConnection, OnGatewayDisconnect 
       case 'accept':
         break;
     }
-    const message = parse(data);
+    const message = parseClientMessage(data);
     if (message.event === INVALID_MESSAGE_EVENT) {
       const invalid = message.data as InvalidMessage;
       client.sendError(invalid.code, invalid.message);

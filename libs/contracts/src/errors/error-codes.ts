@@ -52,7 +52,6 @@ export interface ErrorEnvelope {
 export const WS_ERROR_CODES = {
   INVALID_MESSAGE: 'INVALID_MESSAGE',
   UNKNOWN_MESSAGE_TYPE: 'UNKNOWN_MESSAGE_TYPE',
-  UNSUPPORTED_MESSAGE: 'UNSUPPORTED_MESSAGE',
   COMMAND_FAILED: 'COMMAND_FAILED',
   /** More than the tenant's messages per second (default WS_MAX_MESSAGES_PER_SECOND): the excess is dropped (then the socket is closed with 1008). */
   RATE_LIMITED: 'RATE_LIMITED',
