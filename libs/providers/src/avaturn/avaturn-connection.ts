@@ -1,7 +1,8 @@
 import { estimateSpeechSeconds } from '../local/viseme-track';
 import { ProviderConnection, ProviderMediaEvent, SpeechOutcome, SpeechRequest } from '../avatar-provider';
 import { ProviderError } from '../provider-error';
-import { AvaturnApi } from './avaturn-api';
+import { AVATURN_PROVIDER, AvaturnApi } from './avaturn-api';
+import { audioTaskRefused } from '../text-only';
 import { SpeechClock, waitOutSpeech } from '../speech-clock';
 
 export interface AvaturnSpeechTiming {
@@ -28,6 +29,8 @@ export class AvaturnConnection implements ProviderConnection {
   ) {}
 
   async speak(request: SpeechRequest, _emit: (event: ProviderMediaEvent) => Promise<void>, signal: AbortSignal): Promise<SpeechOutcome> {
+    // Avaturn's tasks are text for its own voice: there is no way to hand it audio.
+    if (request.audio) throw audioTaskRefused(AVATURN_PROVIDER);
     if (signal.aborted) return { spokenSeconds: 0, interrupted: true };
     try {
       await this.api.say(this.apiKey, this.sessionId, request.text, signal);

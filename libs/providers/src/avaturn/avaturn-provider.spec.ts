@@ -74,6 +74,22 @@ describe('AvaturnProvider against the Avaturn fake', () => {
     expect([p.name, p.stateful, p.credentialFields, p.keepAliveIntervalMs]).toEqual(['avaturn', false, ['api_key'], 0]);
   });
 
+  it('speaks text only: refuses an audio task as rejected (not retryable) without calling Avaturn, and has no listening state', async () => {
+    const p = provider();
+    expect(p.acceptsAudio).toBe(false);
+    const started = await p.start(spec());
+    const connection = await p.connect({ spec: spec(), providerSessionId: started.providerSessionId });
+    const audio = { pcm: Buffer.alloc(4800), sampleRate: 24_000, durationS: 0.1, at: (sampleRate: number) => ({ pcm: Buffer.alloc(sampleRate / 5), sampleRate, durationS: 0.1 }) };
+
+    const err = await failure(connection.speak({ taskId: 't', text: '', audio }, noEmit, new AbortController().signal));
+
+    expect(err).toBeInstanceOf(ProviderError);
+    expect([err.kind, err.retryable, err.provider]).toEqual(['rejected', false, 'avaturn']);
+    expect(err.message).toBe('avaturn speaks text only; audio tasks need an audio-driven provider (local, liveavatar, spatialwalk)');
+    expect(fake.calls('POST', /\/tasks$/)).toHaveLength(0);
+    expect(connection.setListening).toBeUndefined();
+  });
+
   it('creates the session with the bearer key and the avatar, and returns the web SDK token', async () => {
     const started = await provider().start(spec());
 

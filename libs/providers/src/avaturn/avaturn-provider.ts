@@ -40,6 +40,8 @@ export class AvaturnProvider implements AvatarProvider {
   readonly name = AVATURN_PROVIDER;
   readonly stateful = false;
   readonly credentialFields = ['api_key'] as const;
+  /** Tasks are text only (`POST /tasks {text}`): an audio task is refused. */
+  readonly acceptsAudio = false;
   readonly keepAliveIntervalMs = 0;
   private readonly api: AvaturnApi;
 

@@ -88,6 +88,15 @@ export class HeygenApi {
     await this.post(apiKey, '/v1/streaming.interrupt', { session_id: sessionId });
   }
 
+  /**
+   * `streaming.start_listening` / `streaming.stop_listening {session_id}`: the avatar's
+   * attentive idle pose while the user talks (HeyGen's StreamingAvatar SDK
+   * startListening/stopListening call exactly these).
+   */
+  async setListening(apiKey: string, sessionId: string, listening: boolean): Promise<void> {
+    await this.post(apiKey, listening ? '/v1/streaming.start_listening' : '/v1/streaming.stop_listening', { session_id: sessionId });
+  }
+
   async keepAlive(apiKey: string, sessionId: string): Promise<void> {
     await this.post(apiKey, '/v1/streaming.keep_alive', { session_id: sessionId });
   }

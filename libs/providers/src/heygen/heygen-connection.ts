@@ -2,7 +2,8 @@ import { estimateSpeechSeconds } from '../local/viseme-track';
 import { ProviderConnection, ProviderMediaEvent, SpeechOutcome, SpeechRequest } from '../avatar-provider';
 import { ProviderError } from '../provider-error';
 import { SpeechClock, waitOutSpeech } from '../speech-clock';
-import { HeygenApi } from './heygen-api';
+import { HEYGEN_PROVIDER, HeygenApi } from './heygen-api';
+import { audioTaskRefused } from '../text-only';
 
 export interface HeygenSpeechTiming {
   /** For a task HeyGen answers without duration_ms. */
@@ -28,6 +29,8 @@ export class HeygenConnection implements ProviderConnection {
   ) {}
 
   async speak(request: SpeechRequest, _emit: (event: ProviderMediaEvent) => Promise<void>, signal: AbortSignal): Promise<SpeechOutcome> {
+    // `streaming.task` takes text in the session's voice: there is no way to hand HeyGen audio.
+    if (request.audio) throw audioTaskRefused(HEYGEN_PROVIDER);
     if (signal.aborted) return { spokenSeconds: 0, interrupted: true };
     let durationMs: number | undefined;
     try {
@@ -49,6 +52,16 @@ export class HeygenConnection implements ProviderConnection {
     const outcome = await waitOutSpeech(seconds, signal, this.timing.clock);
     if (outcome.interrupted) await this.interrupt();
     return outcome;
+  }
+
+  /** Puts the avatar into (or out of) HeyGen's listening state while the user talks. */
+  async setListening(listening: boolean): Promise<void> {
+    try {
+      await this.api.setListening(this.apiKey, this.sessionId, listening);
+    } catch (err) {
+      this.noticeLoss(err);
+      throw err;
+    }
   }
 
   async keepAlive(): Promise<void> {

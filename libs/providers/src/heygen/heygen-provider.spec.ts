@@ -82,6 +82,48 @@ describe('HeygenProvider against the HeyGen fake', () => {
     expect([p.name, p.stateful, p.credentialFields, p.keepAliveIntervalMs]).toEqual(['heygen', false, ['api_key'], 60_000]);
   });
 
+  it('speaks text only: refuses an audio task as rejected (not retryable) without calling HeyGen', async () => {
+    const p = provider();
+    expect(p.acceptsAudio).toBe(false);
+    const { connection } = await started(p);
+    const audio = { pcm: Buffer.alloc(4800), sampleRate: 24_000, durationS: 0.1, at: (sampleRate: number) => ({ pcm: Buffer.alloc(sampleRate / 5), sampleRate, durationS: 0.1 }) };
+
+    const err = await failure(connection.speak({ taskId: 't', text: '', audio }, noEmit, new AbortController().signal));
+
+    expect(err).toBeInstanceOf(ProviderError);
+    expect([err.kind, err.retryable, err.provider]).toEqual(['rejected', false, 'heygen']);
+    expect(err.message).toBe('heygen speaks text only; audio tasks need an audio-driven provider (local, liveavatar, spatialwalk)');
+    expect(fake.calls('POST', '/v1/streaming.task')).toHaveLength(0);
+  });
+
+  it('sets the listening state with streaming.start_listening / streaming.stop_listening', async () => {
+    const p = provider();
+    const { ref, connection } = await started(p);
+
+    await connection.setListening!(true);
+    expect(fake.sessions.get(ref.providerSessionId)!.listening).toBe(true);
+    await connection.setListening!(false);
+    expect(fake.sessions.get(ref.providerSessionId)!.listening).toBe(false);
+
+    const calls = [...fake.calls('POST', '/v1/streaming.start_listening'), ...fake.calls('POST', '/v1/streaming.stop_listening')];
+    expect(calls.map((c) => [c.path, c.body, c.headers['x-api-key']])).toEqual([
+      ['/v1/streaming.start_listening', { session_id: ref.providerSessionId }, KEY],
+      ['/v1/streaming.stop_listening', { session_id: ref.providerSessionId }, KEY],
+    ]);
+  });
+
+  it('reports a session HeyGen ended as session_ended when setting the listening state', async () => {
+    const p = provider();
+    const { ref, connection } = await started(p);
+    const lost: Error[] = [];
+    connection.onLost!((e) => lost.push(e));
+    fake.endSession(ref.providerSessionId);
+
+    const err = await failure(connection.setListening!(true));
+    expect(err.kind).toBe('session_ended');
+    expect(lost).toEqual([err]);
+  });
+
   it('creates a v2 (LiveKit) session, starts it, and returns the room URL and token for the client', async () => {
     const result = await provider().start(spec());
 

@@ -38,6 +38,8 @@ export class HeygenProvider implements AvatarProvider {
   readonly name = HEYGEN_PROVIDER;
   readonly stateful = false;
   readonly credentialFields = ['api_key'] as const;
+  /** `streaming.task` takes text only: an audio task is refused. */
+  readonly acceptsAudio = false;
   /** HeyGen ends a session after 120 s without activity by default; ping at half that. */
   readonly keepAliveIntervalMs = 60_000;
   private readonly api: HeygenApi;

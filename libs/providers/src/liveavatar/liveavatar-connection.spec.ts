@@ -1,5 +1,5 @@
 import type { SynthesisRequest, SynthesizedSpeech, TtsEngine } from '@avatar/tts';
-import type { ProviderConnection, ProviderMediaEvent, ProviderSessionRef, ProviderSessionSpec } from '../avatar-provider';
+import type { PcmSpeech, ProviderConnection, ProviderMediaEvent, ProviderSessionRef, ProviderSessionSpec, RecordedSpeech } from '../avatar-provider';
 import { ProviderError } from '../provider-error';
 import { LIVEAVATAR_FAKE_API_KEY, LIVEAVATAR_FAKE_AVATAR_ID, LiveAvatarFake, LiveAvatarFakeOptions } from '../../../testing/src/fakes/liveavatar-fake';
 import { LiveAvatarProvider, LiveAvatarProviderOptions } from './liveavatar-provider';
@@ -33,6 +33,28 @@ class StubTts implements TtsEngine {
     for (let i = 0; i < samples; i++) pcm.writeInt16LE((i * 37) % 32_000, i * 2);
     return { pcm, sampleRate: rate, durationS: samples / rate };
   }
+}
+
+/**
+ * Recorded audio at 16 kHz; `at(rate)` gives a ramp of its own at that rate (a stand-in
+ * for the worker's resampler, recognisably different from the input) and records the rates asked.
+ */
+function recorded16k(seconds: number, options: { wrongRate?: number } = {}) {
+  const asked: number[] = [];
+  const at = (rate: number): PcmSpeech => {
+    const samples = Math.round(seconds * rate);
+    const pcm = Buffer.alloc(samples * 2);
+    for (let i = 0; i < samples; i++) pcm.writeInt16LE(((i * 53) % 20_000) - 10_000, i * 2);
+    return { pcm, sampleRate: options.wrongRate ?? rate, durationS: samples / rate };
+  };
+  const audio: RecordedSpeech = {
+    ...at(16_000),
+    at: (rate) => {
+      asked.push(rate);
+      return at(rate);
+    },
+  };
+  return { audio, asked, resampled: at(24_000).pcm };
 }
 
 const QUICK_RULE = { attempts: 1, delayMs: 0, timeoutMs: 1000 };
@@ -187,6 +209,82 @@ describe('LiveAvatarConnection', () => {
     await expect(connection.speak({ taskId: 'task-1', text: 'hi' }, emit, abort.signal)).resolves.toEqual({ spokenSeconds: 0, interrupted: true });
     await wait(50);
     expect(fake.received).toEqual([]);
+  });
+
+  describe('audio tasks', () => {
+    it('sends the recorded audio resampled to 24 kHz through agent.speak … agent.speak_end, without the speech engine', async () => {
+      await setUp(2.9);
+      const { audio, asked, resampled } = recorded16k(1.7);
+
+      const outcome = await connection.speak({ taskId: 'task-a', text: '', audio }, emit, never);
+
+      expect(outcome).toEqual({ spokenSeconds: 1.7, interrupted: false });
+      expect(asked).toEqual([24_000]);
+      expect(tts.requests).toEqual([]);
+      const speaks = fake.receivedOf('agent.speak');
+      // ~0.6 s then ~1 s chunks of the 24 kHz audio; their base64 decodes back to it byte for byte.
+      expect(speaks.map((m) => m.audioBytes)).toEqual([28_800, 48_000, 4_800]);
+      expect(Buffer.concat(speaks.map((m) => m.audio!)).equals(resampled)).toBe(true);
+      expect(fake.received.map((m) => m.type)).toEqual(['agent.speak', 'agent.speak', 'agent.speak', 'agent.speak_end']);
+      expect(fake.received.every((m) => !!m.event_id)).toBe(true);
+      expect(emitted).toEqual([]);
+    });
+
+    it('needs no speech engine in the session', async () => {
+      await setUp(1, {}, {}, null);
+      const { audio, resampled } = recorded16k(0.5);
+
+      await expect(connection.speak({ taskId: 'task-a', text: '', audio }, emit, never)).resolves.toEqual({ spokenSeconds: 0.5, interrupted: false });
+      expect(Buffer.concat(fake.receivedOf('agent.speak').map((m) => m.audio!)).equals(resampled)).toBe(true);
+    });
+
+    it('refuses audio the resampler did not bring to 24 kHz, sending nothing', async () => {
+      await setUp(1);
+      const { audio } = recorded16k(0.5, { wrongRate: 16_000 });
+
+      await expect(connection.speak({ taskId: 'task-a', text: '', audio }, emit, never)).rejects.toMatchObject({ kind: 'rejected', message: expect.stringContaining('16000 Hz') });
+      expect(fake.received).toEqual([]);
+    });
+
+    it('interrupts recorded audio like synthesized speech', async () => {
+      await setUp(1, { ...PACED }, { playbackSpeed: 1 });
+      const abort = new AbortController();
+      const speaking = connection.speak({ taskId: 'task-a', text: '', audio: recorded16k(2).audio }, emit, abort.signal);
+      await until(() => fake.receivedOf('agent.speak').length >= 2);
+      abort.abort();
+
+      const outcome = await speaking;
+      expect(outcome.interrupted).toBe(true);
+      expect(outcome.spokenSeconds).toBeLessThan(2);
+      await until(() => fake.receivedOf('agent.interrupt').length === 1);
+      expect(fake.receivedOf('agent.speak_end')).toEqual([]);
+    });
+  });
+
+  describe('listening', () => {
+    it('setListening(true|false) sends agent.start_listening / agent.stop_listening, each with an event_id', async () => {
+      await setUp(1);
+
+      await connection.setListening!(true);
+      await until(() => fake.session.listening);
+      await connection.setListening!(false);
+      await until(() => !fake.session.listening);
+
+      expect(fake.received.map((m) => m.type)).toEqual(['agent.start_listening', 'agent.stop_listening']);
+      const ids = fake.received.map((m) => m.event_id);
+      expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+      expect(new Set(ids).size).toBe(2);
+    });
+
+    it('fails with the socket’s error once the session is gone', async () => {
+      await setUp(1);
+      const lost: Error[] = [];
+      connection.onLost!((e) => lost.push(e));
+      fake.endSession(fake.session.id);
+      await until(() => lost.length === 1);
+
+      await expect(connection.setListening!(true)).rejects.toBe(lost[0]);
+    });
   });
 
   it('keepAlive() sends one session.keep_alive now', async () => {

@@ -41,7 +41,7 @@ describe('LiveAvatarProvider', () => {
   afterEach(() => fake.stop());
 
   it('is the stateful liveavatar provider, keyed by api_key, kept alive every 60 s', () => {
-    expect(provider).toMatchObject({ name: 'liveavatar', stateful: true, credentialFields: ['api_key'], keepAliveIntervalMs: 60_000 });
+    expect(provider).toMatchObject({ name: 'liveavatar', stateful: true, acceptsAudio: true, credentialFields: ['api_key'], keepAliveIntervalMs: 60_000 });
     expect(make({ keepAliveIntervalMs: 5000 }).keepAliveIntervalMs).toBe(5000);
   });
 

@@ -62,6 +62,8 @@ export class LiveAvatarProvider implements AvatarProvider {
   readonly name = LIVEAVATAR_PROVIDER;
   readonly stateful = true;
   readonly credentialFields = ['api_key'];
+  /** The vendor animates whatever 24 kHz PCM it is sent: recorded audio goes the same way as synthesized. */
+  readonly acceptsAudio = true;
   readonly keepAliveIntervalMs: number;
   private readonly api: LiveAvatarApi;
   private readonly chunking: AudioChunking;

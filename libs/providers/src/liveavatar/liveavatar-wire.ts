@@ -48,6 +48,9 @@ export const CLIENT_EVENTS = {
   SPEAK: 'agent.speak',
   SPEAK_END: 'agent.speak_end',
   INTERRUPT: 'agent.interrupt',
+  /** The avatar's listening state while the user talks (docs, LITE/CUSTOM mode events). */
+  START_LISTENING: 'agent.start_listening',
+  STOP_LISTENING: 'agent.stop_listening',
   KEEP_ALIVE: 'session.keep_alive',
 } as const;
 

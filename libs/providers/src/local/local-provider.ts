@@ -6,19 +6,22 @@ import {
   ProviderCatalog,
   ProviderMediaEvent,
   ProviderSessionRef,
+  PcmSpeech,
   ProviderSessionSpec,
+  RecordedSpeech,
   SpeechOutcome,
   SpeechRequest,
   StartedProviderSession,
 } from '../avatar-provider';
 import { fitTrack, framesOf, trackDuration, Viseme, visemeTrack } from './viseme-track';
 import { FRAME_MIME_TYPE, mouthFrame } from './mouth-frames';
-import { audioChunks, voicedSpan } from './audio-chunks';
+import { AudioChunk, audioChunks, voicedSpan } from './audio-chunks';
+import { energyVisemes } from './energy-visemes';
 
 export interface LocalProviderOptions {
   wordsPerMinute: number;
   framesPerSecond: number;
-  /** Rate of the audio events when the session has a speech engine (default 24000 Hz). */
+  /** Rate of the audio events: synthesized speech is made at it, recorded audio resampled to it (default 24000 Hz). */
   audioSampleRate?: number;
   /** Seconds of audio per audio event (default 1). */
   audioChunkSeconds?: number;
@@ -59,12 +62,16 @@ type Emit = (event: ProviderMediaEvent) => Promise<void>;
  * spec it speaks real audio: it synthesizes the text, sends the audio in ~1 s pieces
  * and plays the viseme track as frames fitted to that audio, in real time. Without
  * one (load tests) it plays the track at the configured words per minute and sends
- * frames only. Either way a task takes as long as its speech.
+ * frames only. An audio task (recorded audio) is played as given, the mouth following
+ * its loudness (energy-visemes.ts), engine or not. Either way a task takes as long as
+ * its speech.
  */
 export class LocalProvider implements AvatarProvider {
   readonly name = LOCAL_PROVIDER;
   readonly stateful = false;
   readonly credentialFields = [];
+  /** Recorded audio is played as given, the mouth following its loudness. */
+  readonly acceptsAudio = true;
   readonly keepAliveIntervalMs = 0;
   private readonly clock: Clock;
 
@@ -99,7 +106,9 @@ class LocalConnection implements ProviderConnection {
   ) {}
 
   speak(request: SpeechRequest, emit: Emit, signal: AbortSignal): Promise<SpeechOutcome> {
-    return this.speech ? this.speakAudio(this.speech, request, emit, signal) : this.speakSilently(request, emit, signal);
+    // Recorded audio needs no speech engine: it is spoken as given, with or without one.
+    if (request.audio) return this.speakRecorded(request, request.audio, emit, signal);
+    return this.speech ? this.speakSynthesized(this.speech, request, emit, signal) : this.speakSilently(request, emit, signal);
   }
 
   /** Frames only, timed by words per minute. */
@@ -120,17 +129,14 @@ class LocalConnection implements ProviderConnection {
   }
 
   /**
-   * Real audio, and the frames timed by it: each audio piece is sent just before the
-   * first frame it covers, and the track is fitted to the audio's voiced part so the
-   * mouth moves while the voice sounds and the task lasts exactly the audio.
+   * The text synthesized, and the viseme track fitted to the audio's voiced part, so
+   * the mouth moves while the voice sounds and the task lasts exactly the audio.
    */
-  private async speakAudio(engine: TtsEngine, request: SpeechRequest, emit: Emit, signal: AbortSignal): Promise<SpeechOutcome> {
-    const fps = this.options.framesPerSecond;
-    const sampleRate = this.options.audioSampleRate ?? 24_000;
+  private async speakSynthesized(engine: TtsEngine, request: SpeechRequest, emit: Emit, signal: AbortSignal): Promise<SpeechOutcome> {
     let speech;
     try {
       speech = await engine.synthesize(
-        { text: request.text, voiceId: request.voiceId ?? this.sessionVoiceId, voiceSettings: request.voiceSettings, sampleRate },
+        { text: request.text, voiceId: request.voiceId ?? this.sessionVoiceId, voiceSettings: request.voiceSettings, sampleRate: this.sampleRate },
         signal,
       );
     } catch (err) {
@@ -138,14 +144,40 @@ class LocalConnection implements ProviderConnection {
       if (signal.aborted) return { spokenSeconds: 0, interrupted: true };
       throw err;
     }
-    const duration = speech.durationS;
     const track = fitTrack(
       visemeTrack(request.text, { wordsPerMinute: this.options.wordsPerMinute, speed: request.voiceSettings?.speed }),
-      duration,
+      speech.durationS,
       voicedSpan(speech.pcm, speech.sampleRate),
     );
-    const frames = framesOf(track, fps);
+    return this.play(request.taskId, speech, framesOf(track, this.options.framesPerSecond), emit, signal);
+  }
+
+  /**
+   * The client's own audio (an audio task), at the rate the audio events have: there
+   * is no text, so the mouth follows the audio's loudness frame by frame.
+   */
+  private speakRecorded(request: SpeechRequest, audio: RecordedSpeech, emit: Emit, signal: AbortSignal): Promise<SpeechOutcome> {
+    const speech = audio.at(this.sampleRate);
+    const frames = energyVisemes(speech.pcm, speech.sampleRate, this.options.framesPerSecond);
+    return this.play(request.taskId, speech, frames, emit, signal);
+  }
+
+  /**
+   * Real audio and its frames, in real time: each ~1 s audio piece is sent just before
+   * the first frame it covers; the speech lasts exactly the audio. An abort stops at
+   * once and reports the part played.
+   */
+  private async play(taskId: string, speech: PcmSpeech, frames: Viseme[], emit: Emit, signal: AbortSignal): Promise<SpeechOutcome> {
+    const fps = this.options.framesPerSecond;
+    const duration = speech.durationS;
     const chunks = audioChunks(speech.pcm, speech.sampleRate, this.options.audioChunkSeconds ?? 1);
+    const audioEvent = (chunk: AudioChunk): ProviderMediaEvent => ({
+      type: 'audio',
+      task_id: taskId,
+      data: chunk.wav,
+      duration: chunk.duration,
+      sample_rate: speech.sampleRate,
+    });
     let nextChunk = 0;
     const startedAt = this.clock.now();
     const played = () => Math.min(duration, Math.max(0, (this.clock.now() - startedAt) / 1000));
@@ -154,21 +186,24 @@ class LocalConnection implements ProviderConnection {
       if (signal.aborted) return { spokenSeconds: played(), interrupted: true };
       // The audio that starts by this frame's instant goes out before the frame.
       while (nextChunk < chunks.length && chunks[nextChunk].start <= i / fps + 1e-9) {
-        const chunk = chunks[nextChunk++];
-        await emit({ type: 'audio', task_id: request.taskId, data: chunk.wav, duration: chunk.duration, sample_rate: speech.sampleRate });
+        await emit(audioEvent(chunks[nextChunk++]));
         if (signal.aborted) return { spokenSeconds: played(), interrupted: true };
       }
-      await emit(this.frame(request.taskId, frames[i]));
+      await emit(this.frame(taskId, frames[i]));
     }
     // A piece that starts after the last frame's instant (a chunk length that is no multiple of the frame time).
     for (const chunk of chunks.slice(nextChunk)) {
       await this.clock.sleep(startedAt + chunk.start * 1000 - this.clock.now(), signal);
       if (signal.aborted) return { spokenSeconds: played(), interrupted: true };
-      await emit({ type: 'audio', task_id: request.taskId, data: chunk.wav, duration: chunk.duration, sample_rate: speech.sampleRate });
+      await emit(audioEvent(chunk));
     }
     await this.clock.sleep(startedAt + duration * 1000 - this.clock.now(), signal);
     if (signal.aborted) return { spokenSeconds: played(), interrupted: true };
     return { spokenSeconds: duration, interrupted: false };
+  }
+
+  private get sampleRate(): number {
+    return this.options.audioSampleRate ?? 24_000;
   }
 
   private frame(taskId: string, viseme: Viseme): ProviderMediaEvent {

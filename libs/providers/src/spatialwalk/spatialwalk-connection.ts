@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ProviderConnection, ProviderMediaEvent, ProviderSessionSpec, SpeechOutcome, SpeechRequest } from '../avatar-provider';
+import type { PcmSpeech, ProviderConnection, ProviderMediaEvent, ProviderSessionSpec, SpeechOutcome, SpeechRequest } from '../avatar-provider';
 import { ProviderError } from '../provider-error';
 import { IngressLink } from './ingress-link';
 import { pcmBytesFor, splitPcm } from './pcm-audio';
@@ -21,7 +21,8 @@ export interface SpatialWalkConnectionSettings {
 
 /**
  * A live SpatialWalk session: one confirmed ingress socket. Speaking synthesizes the
- * text, streams the PCM as audio inputs under one request id, and turns the animation
+ * text (or takes an audio task's recorded audio at the session's rate), streams the
+ * PCM as audio inputs under one request id, and turns the animation
  * the vendor streams back into frame (and audio) events. The socket is the session:
  * closing this connection ends it at the vendor.
  */
@@ -49,18 +50,25 @@ export class SpatialWalkConnection implements ProviderConnection {
     this.assertUsable();
     const { provider, sampleRate } = this.settings;
     const engine = this.spec.speech;
-    if (!engine) throw new ProviderError(`${provider}: the session has no speech engine (SpatialWalk animates audio, not text)`, { kind: 'rejected', provider });
+    // An audio task brings its own audio; only text needs the session's speech engine.
+    if (!request.audio && !engine) throw new ProviderError(`${provider}: the session has no speech engine (SpatialWalk animates audio, not text)`, { kind: 'rejected', provider });
     if (signal.aborted) return { spokenSeconds: 0, interrupted: true };
-    let speech;
-    try {
-      speech = await engine.synthesize({ text: request.text, voiceId: request.voiceId ?? this.spec.voiceId, voiceSettings: request.voiceSettings, sampleRate }, signal);
-    } catch (err) {
-      if (signal.aborted) return { spokenSeconds: 0, interrupted: true };
-      throw err;
+    let speech: PcmSpeech;
+    if (request.audio) {
+      // The client's audio at the rate this session was configured with: from here on it is speech like any other.
+      speech = request.audio.at(sampleRate);
+    } else {
+      try {
+        speech = await engine!.synthesize({ text: request.text, voiceId: request.voiceId ?? this.spec.voiceId, voiceSettings: request.voiceSettings, sampleRate }, signal);
+      } catch (err) {
+        if (signal.aborted) return { spokenSeconds: 0, interrupted: true };
+        throw err;
+      }
     }
     if (signal.aborted) return { spokenSeconds: 0, interrupted: true };
     if (speech.sampleRate !== sampleRate) {
-      throw new ProviderError(`${provider}: the speech engine ${engine.name} gave ${speech.sampleRate} Hz, the session takes ${sampleRate} Hz`, { kind: 'rejected', provider });
+      const source = request.audio ? 'the resampled audio' : `the speech engine ${engine!.name}`;
+      throw new ProviderError(`${provider}: ${source} gave ${speech.sampleRate} Hz, the session takes ${sampleRate} Hz`, { kind: 'rejected', provider });
     }
     // Nothing to say: the vendor is not asked to animate silence.
     if (speech.pcm.length === 0) return { spokenSeconds: 0, interrupted: false };

@@ -1,6 +1,6 @@
 import type { SynthesisRequest, TtsEngine } from '@avatar/tts';
 import type { AudioEvent, FrameEvent } from '@avatar/contracts';
-import type { ProviderConnection, ProviderMediaEvent, ProviderSessionSpec, StartedProviderSession } from '../avatar-provider';
+import type { PcmSpeech, ProviderConnection, ProviderMediaEvent, ProviderSessionSpec, RecordedSpeech, StartedProviderSession } from '../avatar-provider';
 import { ProviderError } from '../provider-error';
 import { SpatialWalkFake, spatialWalkFakeFrameIndex } from '../../../testing/src/fakes/spatialwalk-fake';
 import { SpatialWalkProvider, SpatialWalkProviderOptions } from './spatialwalk-provider';
@@ -24,6 +24,25 @@ function testEngine(secondsPerChar = 0.1) {
     },
   };
   return { engine, requests };
+}
+
+/** Recorded audio at 48 kHz; `at(rate)` gives a recognisable ramp at that rate and records the rates asked. */
+function recorded(seconds: number, options: { wrongRate?: number } = {}) {
+  const asked: number[] = [];
+  const at = (rate: number): PcmSpeech => {
+    const samples = Math.round(seconds * rate);
+    const pcm = Buffer.alloc(samples * 2);
+    for (let i = 0; i < samples; i++) pcm.writeInt16LE(((i * 71) % 24_000) - 12_000, i * 2);
+    return { pcm, sampleRate: options.wrongRate ?? rate, durationS: samples / rate };
+  };
+  const audio: RecordedSpeech = {
+    ...at(48_000),
+    at: (rate) => {
+      asked.push(rate);
+      return at(rate);
+    },
+  };
+  return { audio, asked, at };
 }
 
 const collector = () => {
@@ -347,6 +366,62 @@ describe('SpatialWalkProvider (against SpatialWalkFake)', () => {
     });
   });
 
+  describe('audio tasks', () => {
+    it('streams the recorded audio at the session’s configured rate as audio inputs under one req_id, without synthesizing', async () => {
+      const connection = await connect(provider({ sampleRate: 24000 }), spec());
+      const { audio, asked, at } = recorded(0.5);
+      const { events, emit } = collector();
+
+      const outcome = await connection.speak({ taskId: 'task-a', text: '', audio }, emit, new AbortController().signal);
+
+      expect(outcome).toEqual({ spokenSeconds: 0.5, interrupted: false });
+      expect(asked).toEqual([24000]);
+      expect(tts.requests).toEqual([]);
+      expect(fake.messages(CONFIGURE)[0].configure!.sampleRate).toBe(24000);
+      const inputs = fake.messages(AUDIO_INPUT);
+      expect(new Set(inputs.map((m) => m.reqId)).size).toBe(1);
+      expect(inputs[0].reqId).toMatch(/^task-a_[0-9a-f]{8}$/);
+      expect(inputs.map((m) => m.end)).toEqual([...Array(inputs.length - 1).fill(false), true]);
+      expect(inputs.slice(0, -1).every((m) => m.audioBytes === 7680)).toBe(true); // 160 ms at 24 kHz
+      // The protobuf audio bytes on the wire are the resampled PCM, in order.
+      const sent = Buffer.concat(inputs.map((m) => Buffer.from(decodeMessage(m.raw).clientAudioInput!.audio!)));
+      expect(sent.equals(at(24000).pcm)).toBe(true);
+      // The animation comes back as frames, the audio as audio events at the session rate.
+      expect(frames(events)).toHaveLength(13);
+      expect(audios(events).every((a) => a.sample_rate === 24000)).toBe(true);
+      expect(Buffer.concat(audios(events).map((a) => Buffer.from(a.data, 'base64').subarray(44))).equals(at(24000).pcm)).toBe(true);
+    });
+
+    it('needs no speech engine in the session', async () => {
+      const connection = await connect(provider(), spec({ speech: undefined }));
+      const { audio, asked, at } = recorded(0.3);
+
+      await expect(connection.speak({ taskId: 'task-a', text: '', audio }, collector().emit, new AbortController().signal)).resolves.toEqual({
+        spokenSeconds: 0.3,
+        interrupted: false,
+      });
+      expect(asked).toEqual([16000]);
+      const sent = Buffer.concat(fake.messages(AUDIO_INPUT).map((m) => Buffer.from(decodeMessage(m.raw).clientAudioInput!.audio!)));
+      expect(sent.equals(at(16000).pcm)).toBe(true);
+    });
+
+    it('refuses audio the resampler did not bring to the session rate, sending nothing', async () => {
+      const connection = await connect(provider(), spec());
+      const { audio } = recorded(0.3, { wrongRate: 48000 });
+
+      await expect(connection.speak({ taskId: 'task-a', text: '', audio }, collector().emit, new AbortController().signal)).rejects.toMatchObject({
+        kind: 'rejected',
+        message: expect.stringContaining('48000 Hz'),
+      });
+      expect(fake.messages(AUDIO_INPUT)).toHaveLength(0);
+    });
+
+    it('has no listening state to set', async () => {
+      const connection = await connect(provider(), spec());
+      expect(connection.setListening).toBeUndefined();
+    });
+  });
+
   describe('losing the session', () => {
     it('rejects the utterance as a retryable connection failure and reports the loss once when the socket drops', async () => {
       fake.playbackSpeed = 5;
@@ -443,6 +518,6 @@ describe('SpatialWalkProvider (against SpatialWalkFake)', () => {
 
   it('is a stateful provider needing api_key and app_id, with no keep-alive', () => {
     const p = provider();
-    expect([p.name, p.stateful, [...p.credentialFields], p.keepAliveIntervalMs]).toEqual(['spatialwalk', true, ['api_key', 'app_id'], 0]);
+    expect([p.name, p.stateful, [...p.credentialFields], p.keepAliveIntervalMs, p.acceptsAudio]).toEqual(['spatialwalk', true, ['api_key', 'app_id'], 0, true]);
   });
 });

@@ -68,6 +68,8 @@ export class SpatialWalkProvider implements AvatarProvider {
   readonly name = SPATIALWALK_PROVIDER;
   readonly stateful = true;
   readonly credentialFields = ['api_key', 'app_id'] as const;
+  /** Audio-driven: recorded audio is streamed in like synthesized speech. */
+  readonly acceptsAudio = true;
   /** The socket holds the session: no keep-alive call exists (pings watch the link). */
   readonly keepAliveIntervalMs = 0;
   private readonly tokens: SessionTokens;

@@ -14,6 +14,8 @@ export interface HeygenFakeSession {
   tasks: Array<{ task_id: string; text: string; duration_ms: number }>;
   interrupts: number;
   keepAlives: number;
+  /** The listening state `streaming.start_listening` / `stop_listening` set. */
+  listening: boolean;
 }
 
 export interface HeygenFakeOptions {
@@ -48,6 +50,9 @@ export class HeygenFake extends FakeVendorServer {
     this.route('POST', '/v1/streaming.start', this.authed((r) => this.onSession(r, ['new'], (s) => void (s.state = 'started'))));
     this.route('POST', '/v1/streaming.task', this.authed((r) => this.task(r)));
     this.route('POST', '/v1/streaming.interrupt', this.authed((r) => this.onSession(r, ['new', 'started'], (s) => void s.interrupts++)));
+    // Like a task, only on a started session (an assumption: HeyGen documents no state rule for these).
+    this.route('POST', '/v1/streaming.start_listening', this.authed((r) => this.onSession(r, ['started'], (s) => void (s.listening = true))));
+    this.route('POST', '/v1/streaming.stop_listening', this.authed((r) => this.onSession(r, ['started'], (s) => void (s.listening = false))));
     this.route('POST', '/v1/streaming.keep_alive', this.authed((r) => this.onSession(r, ['new', 'started'], (s) => void s.keepAlives++)));
     this.route('POST', '/v1/streaming.stop', this.authed((r) => this.onSession(r, ['new', 'started'], (s) => void (s.state = 'stopped'))));
     this.route('GET', '/v1/streaming.list', this.authed(() => ok({ sessions: this.openList() })));
@@ -85,6 +90,7 @@ export class HeygenFake extends FakeVendorServer {
       tasks: [],
       interrupts: 0,
       keepAlives: 0,
+      listening: false,
     };
     this.sessions.set(session.id, session);
     return ok({

@@ -16,6 +16,8 @@ import { FakeAnswer, FakeVendorServer, RecordedRequest } from './fake-vendor-ser
  * - A bad socket token is closed with 1008; an ended session answers a connect with
  *   `session.state_updated {state: 'closed'}` and close 1000.
  * - Only `session.keep_alive` and `agent.speak` count as activity for the idle timeout.
+ * - `agent.start_listening` / `agent.stop_listening` get no answer and leave playback
+ *   alone: they only set the session's `listening` (every message is in `received`).
  */
 export interface LiveAvatarFakeOptions {
   /** The account key `X-API-KEY` must carry. */
@@ -54,6 +56,8 @@ export interface FakeLiveAvatarSession {
   /** Why the vendor ended it by itself. */
   endReason?: string;
   keepAlives: number;
+  /** The avatar's listening state, as `agent.start_listening` / `agent.stop_listening` last set it. */
+  listening: boolean;
   sockets: Set<WebSocket>;
 }
 
@@ -212,6 +216,7 @@ export class LiveAvatarFake extends FakeVendorServer {
       tokenRequest: body,
       state: 'created',
       keepAlives: 0,
+      listening: false,
       sockets: new Set(),
     };
     this.sessions.set(session.id, session);
@@ -339,6 +344,13 @@ export class LiveAvatarFake extends FakeVendorServer {
         break;
       case 'agent.interrupt':
         this.interrupt(session, playback);
+        break;
+      // The vendor documents no answer to these (and no effect on playback): the state is all there is.
+      case 'agent.start_listening':
+        session.listening = true;
+        break;
+      case 'agent.stop_listening':
+        session.listening = false;
         break;
     }
   }
