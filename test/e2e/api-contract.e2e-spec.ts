@@ -123,6 +123,9 @@ describe('API contract: errors, auth and tenant isolation', () => {
         'POST /v1/streaming.start',
         'POST /v1/streaming.stop',
         'POST /v1/streaming.token',
+        'POST /api/v1/sessions',
+        'POST /api/v1/sessions/{session_id}/tasks',
+        'DELETE /api/v1/sessions/{session_id}',
         'GET /admin/v1/usage',
         'GET /admin/v1/tenants',
         'POST /admin/v1/tenants',
@@ -239,8 +242,8 @@ describe('API contract: errors, auth and tenant isolation', () => {
       await socket.waitFor((e) => e.type === 'error' && e.code === 'INVALID_MESSAGE');
       socket.send({ type: 'dance' });
       await socket.waitFor((e) => e.type === 'error' && e.code === 'UNKNOWN_MESSAGE_TYPE');
-      socket.send({ type: 'start_listening' });
-      await socket.waitFor((e) => e.type === 'error' && e.code === 'UNSUPPORTED_MESSAGE');
+      socket.send({ type: 'audio_buffer_append', data: { audio: 'AA==' } });
+      await socket.waitFor((e) => e.type === 'error' && e.code === 'AUDIO_INVALID');
       const speak = await api.post('/v1/avatar.speak', { session_id: sessionId, text: 'still here' });
       await socket.waitFor((e) => e.type === 'task.completed' && e.task_id === speak.body.task_id);
       expect(socket.ws.readyState).toBe(socket.ws.OPEN);

@@ -4,7 +4,7 @@
 // (no existence oracle), and leave A's data untouched. The route table below must name
 // every route of V1_ROUTES: a new route without an isolation probe fails this suite.
 import { randomUUID } from 'node:crypto';
-import { V1_ROUTES } from '../../libs/contracts/src';
+import { COMPAT_ROUTES, V1_ROUTES } from '../../libs/contracts/src';
 import { apiClient, ApiClient, ApiResponse, openSocket, refusedStatus, sessionSocketUrl, startedSession } from '../support/clients';
 import { Platform, startPlatform, TEST_ADMIN_TOKEN } from '../support/platform';
 
@@ -89,6 +89,20 @@ const ROUTE_PROBES: Record<string, Probe> = {
   },
 };
 
+/** The Avaturn-compatible routes (`/api/v1`), probed the same way: COMPAT_ROUTES must have one each. */
+const COMPAT_PROBES: Record<string, Probe> = {
+  createSession: {
+    kind: 'tenant-wide',
+    check: async (b, a) => {
+      const created = await b.post('/api/v1/sessions');
+      expect(created.status).toBe(200);
+      expect(created.body.session_id).not.toBe(a.sessionId);
+    },
+  },
+  createTask: { kind: 'by-id', call: (api, ids) => api.post(`/api/v1/sessions/${ids.sessionId}/tasks`, { text: 'not yours' }) },
+  deleteSession: { kind: 'by-id', call: (api, ids) => api.request('DELETE', `/api/v1/sessions/${ids.sessionId}`) },
+};
+
 /** The answer with the probed ids masked, so answers for different ids compare equal when they say the same thing. */
 function masked(response: ApiResponse, ids: Ids): { status: number; body: string } {
   let body = JSON.stringify(response.body ?? null);
@@ -139,6 +153,27 @@ describe('tenant isolation: tenant B cannot see or touch tenant A', () => {
   );
 
   it.each(Object.entries(ROUTE_PROBES).filter(([, p]) => p.kind === 'tenant-wide'))("%s over B's data never includes A's", async (_name, probe) => {
+    if (probe.kind !== 'tenant-wide') throw new Error('unreachable');
+    await probe.check(b, ids);
+  });
+
+  it('has a probe for every Avaturn-compatible route', () => {
+    expect(Object.keys(COMPAT_PROBES).sort()).toEqual(Object.keys(COMPAT_ROUTES).sort());
+  });
+
+  it.each(Object.entries(COMPAT_PROBES).filter(([, p]) => p.kind === 'by-id'))(
+    "compat %s with A's session id answers B exactly as for an id that does not exist",
+    async (_name, probe) => {
+      if (probe.kind !== 'by-id') throw new Error('unreachable');
+      const unknown = { sessionId: randomUUID(), taskId: randomUUID() };
+      const onA = masked(await probe.call(b, ids), ids);
+      const onUnknown = masked(await probe.call(b, unknown), unknown);
+      expect(onA.status).toBe(404);
+      expect(onA).toEqual(onUnknown);
+    },
+  );
+
+  it.each(Object.entries(COMPAT_PROBES).filter(([, p]) => p.kind === 'tenant-wide'))("compat %s over B's data never includes A's", async (_name, probe) => {
     if (probe.kind !== 'tenant-wide') throw new Error('unreachable');
     await probe.check(b, ids);
   });

@@ -24,3 +24,4 @@ export * from './queues/webhook-queue';
 export * from './api/usage.dto';
 export * from './api/usage.routes';
 export * from './api/catalog.dto';
+export * from './api/compat.routes';

@@ -94,6 +94,14 @@ export class HttpEdge {
     // JSON is the only body the API reads: the built-in text/plain parser goes, and Nest
     // registers none (bodyParser: false), so anything else is 415.
     fastify.removeContentTypeParser('text/plain');
+    // An empty body sent as JSON is no body (clients that always set the header, e.g. a
+    // POST /api/v1/sessions with nothing to say); anything else goes to Fastify's own
+    // parser (prototype-poisoning checks included).
+    const json = fastify.getDefaultJsonParser('error', 'error');
+    fastify.removeContentTypeParser('application/json');
+    fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+      (body as string).trim() === '' ? done(null, undefined) : json(request, body as string, done),
+    );
   }
 
   /**

@@ -47,6 +47,8 @@ export const END_REASONS = {
   QUOTA_EXHAUSTED: 'quota_exhausted',
   /** The vendor ended its session by itself and no failover provider took it over. */
   PROVIDER_ENDED: 'provider_ended',
+  /** Created and started in one call (the Avaturn-compatible API) and the start failed: never billed. */
+  START_FAILED: 'start_failed',
 } as const;
 export type EndReason = (typeof END_REASONS)[keyof typeof END_REASONS];
 
