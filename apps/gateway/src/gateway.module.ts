@@ -29,6 +29,7 @@ import { limitsArea } from './limits/limits.area';
 import { usageArea } from './usage/usage.area';
 import { webhooksArea } from './admin/webhooks/webhooks.area';
 import { providersArea } from './providers/providers.area';
+import { chatArea } from './chat/chat.area';
 import { compatArea } from './compat/compat.area';
 import { credentialCipherProvider } from '@avatar/tenancy';
 
@@ -36,7 +37,7 @@ import { credentialCipherProvider } from '@avatar/tenancy';
 @Module({})
 export class GatewayModule {
   static register(config: GatewayConfig): DynamicModule {
-    const areas = [adminArea(config), limitsArea(config), usageArea(config), webhooksArea(config), providersArea(config), compatArea(config)];
+    const areas = [adminArea(config), limitsArea(config), usageArea(config), webhooksArea(config), providersArea(config), compatArea(config), chatArea(config)];
     return {
       module: GatewayModule,
       imports: [

@@ -56,6 +56,20 @@ export const GatewayConfigSchema = z.object({
   ...vendors,
   /** How long streaming.start waits for the vendor session (vendors retry: LiveAvatar tries 3 times, 10 s each). */
   PROVIDER_START_TIMEOUT_MS: positiveInt(45_000),
+  // Chat completions (docs/chat.md): an OpenAI-compatible API, or the offline scripted responder when CHAT_API_URL is unset.
+  /** Base URL of an OpenAI-compatible API (`https://api.openai.com/v1`); unset: the offline scripted responder. A tenant's stored `chat` credentials override it. */
+  CHAT_API_URL: url(['http', 'https']).optional(),
+  CHAT_API_KEY: z.string().min(1).optional(),
+  /** The model asked when a request names none. */
+  CHAT_MODEL: z.string().min(1).max(128).default('gpt-4o-mini'),
+  /** How long the engine may take to send the first token of a reply. */
+  CHAT_FIRST_TOKEN_TIMEOUT_MS: positiveInt(20_000),
+  /** Longest silence of the engine once a reply streams: then the reply fails (an error event, never a hang). */
+  CHAT_STALL_TIMEOUT_MS: positiveInt(15_000),
+  /** Messages of the session's conversation sent to the engine with each turn (the latest ones). */
+  CHAT_HISTORY_MESSAGES: positiveInt(40),
+  /** Longest reply kept and spoken: past it the engine is cut off and the reply ends. */
+  CHAT_MAX_REPLY_CHARS: positiveInt(8000),
 }).superRefine((config, ctx) => {
   if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
     ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS' });

@@ -1,5 +1,6 @@
 export * from './api/streaming.dto';
 export * from './api/speech.dto';
+export * from './api/chat.dto';
 export * from './errors/error-codes';
 export * from './errors/platform-error';
 export * from './errors/provider-failures';

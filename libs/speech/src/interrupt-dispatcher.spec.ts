@@ -56,7 +56,8 @@ describe('InterruptDispatcher', () => {
       { id: 'c', previous: 'queued' },
     ]);
 
-    expect(t.commands.broadcast).not.toHaveBeenCalled();
+    // Still a halt (of no task): a chat reply streaming into the session hears it and stops.
+    expect(t.commands.broadcast).toHaveBeenCalledWith(SCOPE, COMMANDS.HALT, { task_ids: [] });
     expect(t.published()).toEqual([
       { type: 'task.interrupted', task_id: 'b' },
       { type: 'task.interrupted', task_id: 'c' },
@@ -73,12 +74,12 @@ describe('InterruptDispatcher', () => {
     expect(t.published()).toEqual([]);
   });
 
-  it('does nothing visible when no task was pending', async () => {
+  it('announces nothing when no task was pending, but still halts (a streaming chat reply stops)', async () => {
     const t = setup();
 
     await t.dispatch([]);
 
-    expect(t.commands.broadcast).not.toHaveBeenCalled();
+    expect(t.commands.broadcast).toHaveBeenCalledWith(SCOPE, COMMANDS.HALT, { task_ids: [] });
     expect(t.published()).toEqual([]);
   });
 });

@@ -6,8 +6,10 @@ import { TaskEndings } from './task-endings';
 
 /**
  * What follows the statement that interrupted a session's tasks, wherever it ran (the
- * gateway for `streaming.interrupt`, a worker for socket interrupts and stops): the
- * speaking task is halted on whichever worker holds it, and that worker ends and
+ * gateway for `streaming.interrupt`, a worker for socket interrupts and stops): a halt
+ * goes out every time, even with nothing speaking, because a chat reply streaming into
+ * the session listens for it and stops generating; the speaking task is halted on
+ * whichever worker holds it, and that worker ends and
  * announces it (then `status idle`) once its speech has really stopped; queued tasks
  * ended at once and are announced here. A lost halt is caught by the speaker's
  * re-check (InterruptWatch) or, when its worker died, by the worker taking it over.
@@ -21,7 +23,7 @@ export class InterruptDispatcher {
 
   async dispatch(scope: SessionScope, interrupted: InterruptedTask[]): Promise<void> {
     const speaking = interrupted.filter((t) => t.previous === 'speaking').map((t) => t.id);
-    if (speaking.length > 0) this.commands.broadcast<HaltCommand>(scope, COMMANDS.HALT, { task_ids: speaking });
+    this.commands.broadcast<HaltCommand>(scope, COMMANDS.HALT, { task_ids: speaking });
     const queued = interrupted.filter((t) => t.previous === 'queued');
     await this.endings.announce(
       scope,

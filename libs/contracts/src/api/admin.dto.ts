@@ -169,8 +169,12 @@ export type ListApiKeysResponse = z.infer<typeof ListApiKeysResponse>;
 
 // Vendor credentials.
 
-/** The vendors whose credentials a tenant may store (the provider issue reads them). */
-export const CREDENTIAL_PROVIDERS = ['avaturn', 'liveavatar', 'heygen', 'spatialwalk', 'elevenlabs'] as const;
+/**
+ * The vendors whose credentials a tenant may store: the avatar providers, ElevenLabs
+ * (speech), and `chat` (its own OpenAI-compatible API for chat.completions: api_url,
+ * api_key, model — docs/chat.md).
+ */
+export const CREDENTIAL_PROVIDERS = ['avaturn', 'liveavatar', 'heygen', 'spatialwalk', 'elevenlabs', 'chat'] as const;
 export type CredentialProvider = (typeof CREDENTIAL_PROVIDERS)[number];
 
 export const CredentialParam = z.strictObject({ tenant_id: entityId('tenant_id'), provider: z.enum(CREDENTIAL_PROVIDERS) });

@@ -3,6 +3,7 @@ import { CreateSessionRequest, CreateSessionResponse, InterruptResponse, ListSes
 import { UsageQuery, UsageResponse } from './usage.dto';
 import { AvatarsResponse, CatalogQuery, ListProvidersResponse, VoicesResponse } from './catalog.dto';
 import { SpeakRequest, SpeakResponse, TaskIdParam, TaskResponse } from './speech.dto';
+import { ChatCompletionRequest, ChatCompletionResponse } from './chat.dto';
 import { ErrorCode } from '../errors/error-codes';
 import type { ApiKeyScope } from '../tenancy/api-key-scopes';
 
@@ -49,6 +50,9 @@ const PROVIDER_ERRORS = [
   'PROVIDER_CAPACITY', 'PROVIDER_RATE_LIMITED', 'PROVIDER_TIMEOUT', 'PROVIDER_UNAVAILABLE',
 ] as const satisfies ErrorCode[];
 
+/** What the chat engine (an OpenAI-compatible API) can answer before the reply starts streaming. */
+const CHAT_ENGINE_ERRORS = ['PROVIDER_ERROR', 'PROVIDER_AUTH_FAILED', 'PROVIDER_RATE_LIMITED', 'PROVIDER_TIMEOUT', 'PROVIDER_UNAVAILABLE', 'PROVIDER_QUOTA_EXCEEDED'] as const satisfies ErrorCode[];
+
 export const V1_ROUTES = {
   createSession: {
     method: 'POST', path: 'streaming.new', summary: 'Create a session and the token its frontend connects with',
@@ -79,6 +83,13 @@ export const V1_ROUTES = {
   speak: {
     method: 'POST', path: 'avatar.speak', summary: 'Queue text for the avatar to speak, in order',
     body: SpeakRequest, response: SpeakResponse, errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'QUOTA_EXCEEDED', 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
+    scope: 'sessions:write',
+  },
+  chatCompletion: {
+    method: 'POST', path: 'chat.completions',
+    summary: 'Send the user’s turn to the conversation engine: the reply streams back (SSE with stream: true) and the avatar speaks it sentence by sentence as it comes',
+    body: ChatCompletionRequest, response: ChatCompletionResponse, alsoProduces: ['text/event-stream'],
+    errors: ['VALIDATION_ERROR', ...AUTH_ERRORS, 'SESSION_NOT_FOUND', 'SESSION_NOT_ACTIVE', 'QUOTA_EXCEEDED', 'RATE_LIMITED', ...CHAT_ENGINE_ERRORS, 'SERVICE_UNAVAILABLE', ...BODY_ERRORS],
     scope: 'sessions:write',
   },
   interrupt: {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConversationMessage } from './chat.dto';
 import { entityId, safeText } from './fields';
 import { TASK_STATUSES } from './speech.dto';
 
@@ -188,6 +189,8 @@ export type SessionIdParam = z.infer<typeof SessionIdParam>;
 /** How many of a session's tasks, and of its events, GET /v1/sessions/{id} answers at most (the latest ones). */
 export const SESSION_HISTORY_MAX_TASKS = 1000;
 export const SESSION_HISTORY_MAX_EVENTS = 1000;
+/** Conversation messages a session's history shows (the latest). */
+export const SESSION_HISTORY_MAX_MESSAGES = 200;
 
 export const SessionHistoryTask = z.object({
   task_id: z.uuid(),
@@ -226,5 +229,7 @@ export const SessionHistoryResponse = SessionSummary.extend({
   events: z.array(SessionHistoryEvent),
   /** Earlier events were left out (more than SESSION_HISTORY_MAX_EVENTS). */
   events_truncated: z.boolean(),
+  /** The session's conversation (chat.completions), oldest first: the last SESSION_HISTORY_MAX_MESSAGES of it. */
+  conversation: z.array(ConversationMessage),
 });
 export type SessionHistoryResponse = z.infer<typeof SessionHistoryResponse>;

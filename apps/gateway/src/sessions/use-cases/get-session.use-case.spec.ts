@@ -1,5 +1,5 @@
 import { TenantScopes } from '@avatar/contracts';
-import type { SessionEventsRepository, SessionsRepository, SpeechTasksRepository } from '@avatar/persistence';
+import type { ChatMessagesRepository, SessionEventsRepository, SessionsRepository, SpeechTasksRepository } from '@avatar/persistence';
 import { caughtPlatformError, sessionRow, speechTaskRow } from '@avatar/testing';
 import { GetSessionUseCase } from './get-session.use-case';
 
@@ -39,8 +39,19 @@ function setup(found = true) {
       truncated: true,
     }),
   };
-  const useCase = new GetSessionUseCase(sessions as unknown as SessionsRepository, tasks as unknown as SpeechTasksRepository, events as unknown as SessionEventsRepository);
-  return { useCase, sessions, tasks, events };
+  const chat = {
+    conversation: jest.fn().mockResolvedValue([
+      { id: 'm1', seq: 1, role: 'user', content: 'Hi', status: 'complete', model: null, createdAt: new Date('2026-03-01T10:00:03.000Z'), endedAt: null },
+      { id: 'm2', seq: 2, role: 'assistant', content: 'Hello.', status: 'interrupted', model: 'scripted', createdAt: new Date('2026-03-01T10:00:03.100Z'), endedAt: null },
+    ]),
+  };
+  const useCase = new GetSessionUseCase(
+    sessions as unknown as SessionsRepository,
+    tasks as unknown as SpeechTasksRepository,
+    events as unknown as SessionEventsRepository,
+    chat as unknown as ChatMessagesRepository,
+  );
+  return { useCase, sessions, tasks, events, chat };
 }
 
 describe('GetSessionUseCase', () => {
@@ -83,7 +94,12 @@ describe('GetSessionUseCase', () => {
       tasks_truncated: false,
       events: [{ id: 7, type: 'task.completed', task_id: 'task-1', created_at: '2026-03-01T10:00:02.300Z', payload: { task_id: 'task-1', duration: 1.2 } }],
       events_truncated: true,
+      conversation: [
+        { role: 'user', content: 'Hi', status: 'complete', model: null, created_at: '2026-03-01T10:00:03.000Z' },
+        { role: 'assistant', content: 'Hello.', status: 'interrupted', model: 'scripted', created_at: '2026-03-01T10:00:03.100Z' },
+      ],
     });
+    expect(t.chat.conversation).toHaveBeenCalledWith(TENANT, SESSION, 200);
   });
 
   it('answers SESSION_NOT_FOUND for a session the tenant does not have (another tenant’s included), reading nothing else', async () => {

@@ -1,14 +1,14 @@
 import type { TenantScope } from '@avatar/contracts';
 import { Injectable } from '@nestjs/common';
-import { SESSION_HISTORY_MAX_EVENTS, SESSION_HISTORY_MAX_TASKS, SessionHistoryResponse } from '@avatar/contracts';
-import { SessionEventsRepository, SessionsRepository, SpeechTasksRepository, SpeechTaskRow } from '@avatar/persistence';
+import { SESSION_HISTORY_MAX_EVENTS, SESSION_HISTORY_MAX_MESSAGES, SESSION_HISTORY_MAX_TASKS, SessionHistoryResponse } from '@avatar/contracts';
+import { ChatMessagesRepository, SessionEventsRepository, SessionsRepository, SpeechTasksRepository, SpeechTaskRow } from '@avatar/persistence';
 import { toSessionSummary } from '../session-summary';
 import { findSessionOrThrow } from './find-session';
 
 /**
  * GET /v1/sessions/{id}: one session of the tenant, for dashboards and support: its
- * summary and bill, its tasks (with their text: the tenant's own data) and its
- * recorded event history in stream order, the latest SESSION_HISTORY_MAX_* of each
+ * summary and bill, its tasks (with their text: the tenant's own data), its recorded
+ * event history in stream order and its conversation, the latest SESSION_HISTORY_MAX_* of each
  * with a flag when earlier ones were left out. Another tenant's session is
  * SESSION_NOT_FOUND, exactly like an id that does not exist.
  */
@@ -18,13 +18,15 @@ export class GetSessionUseCase {
     private readonly sessions: SessionsRepository,
     private readonly tasks: SpeechTasksRepository,
     private readonly events: SessionEventsRepository,
+    private readonly chat: ChatMessagesRepository,
   ) {}
 
   async execute(tenantId: TenantScope, sessionId: string): Promise<SessionHistoryResponse> {
     const session = await findSessionOrThrow(this.sessions, tenantId, sessionId);
-    const [tasks, events] = await Promise.all([
+    const [tasks, events, conversation] = await Promise.all([
       this.tasks.listOfSession(tenantId, session.id, SESSION_HISTORY_MAX_TASKS),
       this.events.listOfSession(tenantId, session.id, SESSION_HISTORY_MAX_EVENTS),
+      this.chat.conversation(tenantId, session.id, SESSION_HISTORY_MAX_MESSAGES),
     ]);
     return {
       ...toSessionSummary(session),
@@ -35,6 +37,7 @@ export class GetSessionUseCase {
       tasks_truncated: tasks.truncated,
       events: events.events.map((e) => ({ id: e.streamSeq, type: e.type, task_id: e.taskId, created_at: e.createdAt.toISOString(), payload: e.payload })),
       events_truncated: events.truncated,
+      conversation: conversation.map((m) => ({ role: m.role, content: m.content, status: m.status, model: m.model, created_at: m.createdAt.toISOString() })),
     };
   }
 }
