@@ -47,7 +47,7 @@ export class ReplySpeech {
         return true;
       case 'quota_exceeded':
         this.muted = true;
-        this.logger.warn(`session ${sessionId}: reply ${replyId} not spoken past sentence ${this.taskIds.length + 1} (queued-task quota)`);
+        this.logger.warn(`session ${sessionId}: reply ${replyId} not spoken past its sentence ${this.taskIds.length} (queued-task quota)`);
         await this.events.publish({ tenantId, sessionId }, {
           type: 'error',
           code: 'QUOTA_EXCEEDED',

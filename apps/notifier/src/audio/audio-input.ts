@@ -58,7 +58,7 @@ export class AudioInput {
         const reply = await this.commands.request<CommitAudioCommand, CommitAudioReply>(client.scope, COMMANDS.COMMIT_AUDIO, {}, this.config.COMMAND_TIMEOUT_MS);
         send<AudioBufferCommittedMessage>(client, { type: 'audio_buffer.committed', task_id: reply.task_id, duration: reply.duration });
       } catch (err) {
-        const code = err instanceof CommandError && err.code in WS_ERROR_CODES ? err.code : WS_ERROR_CODES.COMMAND_FAILED;
+        const code = err instanceof CommandError && Object.hasOwn(WS_ERROR_CODES, err.code) ? err.code : WS_ERROR_CODES.COMMAND_FAILED;
         client.sendError(code, `audio_buffer_commit failed: ${(err as Error).message}`);
       }
     });

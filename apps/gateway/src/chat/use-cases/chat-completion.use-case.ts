@@ -67,6 +67,7 @@ export class ChatCompletionUseCase {
       const splitter = new SentenceSplitter();
       const conversation = await this.conversationOf(tenantId, sessionId, replyId);
       for await (const delta of engine.reply({ messages: conversation, model }, stop.signal)) {
+        if (delta === '') continue;
         if (content === '') sink.started();
         content += delta;
         sink.delta(delta);
