@@ -87,4 +87,27 @@ describe('SocketFeed (catch-up then live)', () => {
     expect(sent).toHaveLength(1);
     expect(feed.isLive).toBe(true);
   });
+  it('names each message\'s type to its output, and ids do not depend on which media the output drops (lag, ADR 0004)', () => {
+    const sent: Array<{ id: number; type: string; frame_id?: number }> = [];
+    const types: string[] = [];
+    // An output that drops every frame, as a lagging socket's does.
+    const feed = new SocketFeed((text, type) => {
+      types.push(type);
+      if (type !== 'frame') sent.push(JSON.parse(text));
+    });
+    feed.live(frame(1));
+    feed.history(lifecycle(1));
+    feed.goLive();
+    feed.live(frame(2));
+    feed.live(lifecycle(2, 'task.completed'));
+    feed.live(frame(3));
+    feed.local('"session_id":"s","type":"error","code":"X","message":"m"}', 'error');
+    expect(types).toEqual(['status', 'frame', 'frame', 'task.completed', 'frame', 'error']);
+    expect(sent.map((e) => [e.type, e.id])).toEqual([
+      ['status', 1],
+      ['task.completed', 2],
+      ['error', 2],
+    ]);
+    expect(feed.lastId).toBe(2);
+  });
 });

@@ -39,7 +39,7 @@ export class SessionGateway implements OnGatewayConnection, OnGatewayDisconnect 
   handleConnection(socket: SessionSocket, request: SessionSocketRequest): void {
     const scope = { tenantId: TenantScopes.authenticated(request.session.tid), sessionId: request.session.sid };
     // The tenant's ws_messages_per_second travels in the token (claim `wsr`, signed by the gateway).
-    const client = new SessionClient(socket, scope, request.session.exp * 1000, request.lastEventId, request.session.wsr);
+    const client = new SessionClient(socket, scope, request.session.exp * 1000, request.lastEventId, request.session.wsr, this.config);
     socket.client = client;
     this.sampleRates.set(client, request.sampleRate);
     socket.on('message', (data: RawData) => this.receive(client, data));
