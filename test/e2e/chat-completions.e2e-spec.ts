@@ -148,7 +148,7 @@ describe('chat.completions: streamed replies, spoken sentence by sentence', () =
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ object: 'chat.completion', model: 'fake-model', choices: [{ index: 0, message: { role: 'assistant', content: 'Turn 2.' }, finish_reason: 'stop' }] });
     expect(second.body.task_ids).toHaveLength(1);
-    expect(fake.chatCalls.at(-1)!.body.messages).toEqual([
+    expect((fake.chatCalls.at(-1)!.body as { messages: unknown }).messages).toEqual([
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'One' },
       { role: 'assistant', content: 'Turn 1.' },

@@ -14,3 +14,4 @@ export * from './script-redis.fake';
 export * from './nats-bus.fake';
 export * from './fakes/liveavatar-fake';
 export * from './fakes/spatialwalk-fake';
+export * from './fakes/openai-chat-fake';

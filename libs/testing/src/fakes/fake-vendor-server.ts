@@ -18,6 +18,11 @@ export interface FakeAnswer {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * Writes the answer itself, over time, instead of status/body/headers: a streamed
+   * body (SSE), a stall midway, a connection dropped after some bytes.
+   */
+  stream?: (res: ServerResponse) => void | Promise<void>;
 }
 
 export type RouteHandler = (request: RecordedRequest) => FakeAnswer | Promise<FakeAnswer>;
@@ -141,6 +146,7 @@ export class FakeVendorServer {
       answer = route ? await route.handler(request) : { status: 404, body: { message: `no route ${request.method} ${request.path}` } };
     }
     if (res.destroyed) return;
+    if (answer.stream) return void (await answer.stream(res));
     const body = answer.body === undefined ? '' : typeof answer.body === 'string' || Buffer.isBuffer(answer.body) ? answer.body : JSON.stringify(answer.body);
     res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', 'x-request-id': `req-${this.requests.length}`, ...answer.headers });
     res.end(body);
