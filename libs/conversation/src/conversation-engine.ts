@@ -26,7 +26,8 @@ export interface ConversationEngine {
   readonly defaultModel: string;
   /**
    * The reply, as text deltas in order. Ends when the reply is complete; throws a
-   * ProviderError when the upstream fails (before or midway), stalls, or the signal aborts.
+   * ProviderError when the upstream fails (before or midway) or stalls, and the signal's
+   * reason when the signal aborts (the upstream request is cut off either way).
    */
   reply(request: ConversationRequest, signal: AbortSignal): AsyncIterable<string>;
 }
