@@ -118,6 +118,7 @@ describe('API contract: errors, auth and tenant isolation', () => {
         'GET /v1/voices',
         'GET /v1/tasks/{task_id}',
         'POST /v1/avatar.speak',
+        'POST /v1/chat.completions',
         'POST /v1/streaming.interrupt',
         'POST /v1/streaming.new',
         'POST /v1/streaming.start',

@@ -68,6 +68,7 @@ const ROUTE_PROBES: Record<string, Probe> = {
   sessionToken: { kind: 'by-id', call: (api, ids) => api.post('/v1/streaming.token', { session_id: ids.sessionId }) },
   speak: { kind: 'by-id', call: (api, ids) => api.post('/v1/avatar.speak', { session_id: ids.sessionId, text: 'not yours' }) },
   interrupt: { kind: 'by-id', call: (api, ids) => api.post('/v1/streaming.interrupt', { session_id: ids.sessionId }) },
+  chatCompletion: { kind: 'by-id', call: (api, ids) => api.post('/v1/chat.completions', { session_id: ids.sessionId, messages: [{ role: 'user', content: 'not yours' }] }) },
   getTask: { kind: 'by-id', call: (api, ids) => api.get(`/v1/tasks/${ids.taskId}`) },
   listSessions: {
     kind: 'tenant-wide',
