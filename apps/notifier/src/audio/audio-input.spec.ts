@@ -20,12 +20,12 @@ function deferred<T>() {
 
 /** The part of a SessionClient the audio input uses: its scope, its error events and its own messages. */
 function fakeClient(scope: SessionScope = SCOPE) {
-  const client = { scope, sendError: jest.fn(), feed: { local: jest.fn() } };
+  const client = { scope, sendError: jest.fn(), sendLocal: jest.fn() };
   return {
     client: client as unknown as SessionClient,
     sendError: client.sendError,
-    /** The messages sent to this socket only, parsed back (the feed gets them without their opening brace, to stamp the id). */
-    messages: () => client.feed.local.mock.calls.map(([text, type]: [string, string]) => ({ type, body: JSON.parse(`{${text}`) as Record<string, unknown> })),
+    /** The messages sent to this socket only (SessionClient stamps them with the socket's id). */
+    messages: () => client.sendLocal.mock.calls.map(([{ type, ...body }]: [{ type: string } & Record<string, unknown>]) => ({ type, body: { session_id: scope.sessionId, type, ...body } as Record<string, unknown> })),
   };
 }
 

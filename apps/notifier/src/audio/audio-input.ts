@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   AUDIO_BUFFER_SAMPLE_RATE,
+  audioBufferSeconds,
   AudioBufferClearedMessage,
   AudioBufferCommittedMessage,
   CommitAudioCommand,
@@ -11,7 +12,7 @@ import {
 import { AudioBufferStore, CommandBus, CommandError } from '@avatar/messaging';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../notifier-config';
 import type { SessionClient } from '../relay/session-client';
-import { bufferSeconds, decodeClientAudio } from './client-audio';
+import { decodeClientAudio } from './client-audio';
 
 export const AUDIO_BUFFER_STORE = Symbol('AUDIO_BUFFER_STORE');
 
@@ -45,7 +46,7 @@ export class AudioInput {
       if (!result.ok) {
         client.sendError(
           WS_ERROR_CODES.AUDIO_BUFFER_FULL,
-          `audio buffer full: ${bufferSeconds(result.bytes).toFixed(2)} s buffered, this chunk adds ${bufferSeconds(decoded.pcm.length).toFixed(2)} s, ` +
+          `audio buffer full: ${audioBufferSeconds(result.bytes).toFixed(2)} s buffered, this chunk adds ${audioBufferSeconds(decoded.pcm.length).toFixed(2)} s, ` +
             `at most ${this.config.AUDIO_BUFFER_MAX_SECONDS} s: commit or clear it (the chunk was dropped, the buffer kept)`,
         );
       }
@@ -56,7 +57,7 @@ export class AudioInput {
     return this.inTurn(client, async () => {
       try {
         const reply = await this.commands.request<CommitAudioCommand, CommitAudioReply>(client.scope, COMMANDS.COMMIT_AUDIO, {}, this.config.COMMAND_TIMEOUT_MS);
-        send<AudioBufferCommittedMessage>(client, { type: 'audio_buffer.committed', task_id: reply.task_id, duration: reply.duration });
+        client.sendLocal<AudioBufferCommittedMessage>({ type: 'audio_buffer.committed', task_id: reply.task_id, duration: reply.duration });
       } catch (err) {
         const code = err instanceof CommandError && Object.hasOwn(WS_ERROR_CODES, err.code) ? err.code : WS_ERROR_CODES.COMMAND_FAILED;
         client.sendError(code, `audio_buffer_commit failed: ${(err as Error).message}`);
@@ -67,7 +68,7 @@ export class AudioInput {
   clear(client: SessionClient): Promise<void> {
     return this.inTurn(client, async () => {
       const bytes = await this.store.clear(client.scope);
-      send<AudioBufferClearedMessage>(client, { type: 'audio_buffer.cleared', duration: bufferSeconds(bytes) });
+      client.sendLocal<AudioBufferClearedMessage>({ type: 'audio_buffer.cleared', duration: audioBufferSeconds(bytes) });
     });
   }
 
@@ -78,9 +79,4 @@ export class AudioInput {
     this.queues.set(client, run);
     return run;
   }
-}
-
-/** A message for this socket only, stamped with its current id (like an `error`). */
-function send<M extends { type: string }>(client: SessionClient, message: M): void {
-  client.feed.local(JSON.stringify({ session_id: client.scope.sessionId, ...message }).slice(1), message.type);
 }

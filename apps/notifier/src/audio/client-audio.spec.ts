@@ -1,6 +1,6 @@
-import { AUDIO_BUFFER_SAMPLE_RATE } from '@avatar/contracts';
+import { AUDIO_BUFFER_SAMPLE_RATE, audioBufferSeconds as bufferSeconds } from '@avatar/contracts';
 import { encodeWav } from '@avatar/tts';
-import { bufferSeconds, decodeClientAudio } from './client-audio';
+import { decodeClientAudio } from './client-audio';
 
 const tone = (samples: number) => Buffer.from(Int16Array.from({ length: samples }, (_, i) => Math.round(8000 * Math.sin(i / 5))).buffer);
 

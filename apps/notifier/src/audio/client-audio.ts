@@ -30,8 +30,3 @@ export function decodeClientAudio(audio: Buffer, declaredRate: number): ClientAu
   if (pcm.length === 0) return { ok: false, message: 'the chunk holds no audio' };
   return { ok: true, pcm: rate === AUDIO_BUFFER_SAMPLE_RATE ? pcm : resamplePcm(pcm, rate, AUDIO_BUFFER_SAMPLE_RATE) };
 }
-
-/** Seconds of buffer audio in `bytes`. */
-export function bufferSeconds(bytes: number): number {
-  return bytes / 2 / AUDIO_BUFFER_SAMPLE_RATE;
-}

@@ -56,8 +56,12 @@ export class SessionClient {
 
   /** An `error` event of this server (not from the session's stream). */
   sendError(code: string, message: string): void {
-    const event: ErrorEvent = { type: 'error', code, message };
-    this.feed.local(JSON.stringify({ session_id: this.scope.sessionId, ...event }).slice(1), event.type);
+    this.sendLocal<ErrorEvent>({ type: 'error', code, message });
+  }
+
+  /** A message of this server for this socket only (an error, an audio buffer answer), stamped with the current id. */
+  sendLocal<M extends { type: string }>(message: M): void {
+    this.feed.local(JSON.stringify({ session_id: this.scope.sessionId, ...message }).slice(1), message.type);
   }
 
   close(code: number, reason: string): void {

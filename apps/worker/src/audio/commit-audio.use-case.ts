@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AUDIO_BUFFER_SAMPLE_RATE, CommitAudioReply, effectiveTenantSettings, WS_ERROR_CODES } from '@avatar/contracts';
+import { AUDIO_BUFFER_SAMPLE_RATE, audioBufferSeconds, CommitAudioReply, effectiveTenantSettings, WS_ERROR_CODES } from '@avatar/contracts';
 import { AudioBufferStore, SessionScope } from '@avatar/messaging';
 import { SessionsRepository, TenantsRepository } from '@avatar/persistence';
 import { ProviderRegistry } from '@avatar/providers';
@@ -33,7 +33,7 @@ export class CommitAudioUseCase {
     }
     const taken = await this.buffers.take(scope);
     if (!taken) throw new CommandRefusal(WS_ERROR_CODES.AUDIO_BUFFER_EMPTY, 'nothing to commit: the audio buffer is empty');
-    const duration = taken.pcm.length / 2 / AUDIO_BUFFER_SAMPLE_RATE;
+    const duration = audioBufferSeconds(taken.pcm.length);
     try {
       const tenant = await this.tenants.find(scope.tenantId);
       const { quotas } = effectiveTenantSettings(tenant ?? { limits: {}, quotas: {}, billing: {}, providers: {} });

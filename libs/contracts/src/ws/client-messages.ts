@@ -21,6 +21,10 @@ export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number];
 export const AUDIO_DEFAULT_SAMPLE_RATE = 24_000;
 /** The rate a session's audio buffer (and an audio task) holds its PCM at. */
 export const AUDIO_BUFFER_SAMPLE_RATE = 24_000;
+/** Seconds of buffer audio (PCM s16le mono at AUDIO_BUFFER_SAMPLE_RATE) in `bytes`. */
+export function audioBufferSeconds(bytes: number): number {
+  return bytes / 2 / AUDIO_BUFFER_SAMPLE_RATE;
+}
 /** Rates a client may declare (the range the vendors take). */
 export const AUDIO_MIN_SAMPLE_RATE = 8_000;
 export const AUDIO_MAX_SAMPLE_RATE = 48_000;
