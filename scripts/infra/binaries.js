@@ -1,6 +1,7 @@
 'use strict';
 // Locates the Debian-packaged servers the project runs on loopback (and espeak-ng, the
-// local speech engine), installing the missing ones with apt when we may (root on
+// local speech engine; Chromium for the demo's browser test; Debian's Python with the
+// Python SDK's httpx, pydantic and websockets), installing the missing ones with apt when we may (root on
 // Debian), otherwise failing with the exact command to run. The result is cached:
 // later calls cost nothing.
 const fs = require('node:fs');
@@ -10,7 +11,17 @@ const { spawnSync } = require('node:child_process');
 // nats-server lives in /usr/sbin, which is not on a non-root user's PATH.
 const EXTRA_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 const PG_TOOLS = ['initdb', 'pg_ctl', 'postgres'];
-const APT_PACKAGES = { redis: 'redis-server', nats: 'nats-server', postgres: 'postgresql', espeak: 'espeak-ng' };
+const APT_PACKAGES = {
+  redis: 'redis-server',
+  nats: 'nats-server',
+  postgres: 'postgresql',
+  espeak: 'espeak-ng',
+  chromium: 'chromium',
+  python: 'python3-httpx python3-pydantic python3-websockets',
+};
+// Debian's Python (a `python3` earlier on PATH may be another install without Debian's modules).
+const DEBIAN_PYTHON = '/usr/bin/python3';
+const PYTHON_MODULES = ['httpx', 'pydantic', 'websockets'];
 
 let cached = null;
 
@@ -19,7 +30,7 @@ async function ensureBinaries({ log = console.log } = {}) {
   let found = locateAll();
   const missing = Object.keys(APT_PACKAGES).filter((key) => !found[key]);
   if (missing.length > 0) {
-    installWithApt(missing.map((key) => APT_PACKAGES[key]), log);
+    installWithApt(missing.flatMap((key) => APT_PACKAGES[key].split(' ')), log);
     found = locateAll();
     const still = Object.keys(APT_PACKAGES).filter((key) => !found[key]);
     if (still.length > 0) throw new Error(`still missing after apt-get install: ${still.map((k) => APT_PACKAGES[k]).join(', ')}`);
@@ -32,12 +43,27 @@ async function ensureBinaries({ log = console.log } = {}) {
     pgCtl: path.join(found.postgres, 'pg_ctl'),
     postgres: path.join(found.postgres, 'postgres'),
     espeakNg: found.espeak,
+    chromium: found.chromium,
+    python: found.python,
   };
   return cached;
 }
 
 function locateAll() {
-  return { redis: which('redis-server'), nats: which('nats-server'), postgres: postgresBinDir(), espeak: which('espeak-ng') };
+  return {
+    redis: which('redis-server'),
+    nats: which('nats-server'),
+    postgres: postgresBinDir(),
+    espeak: which('espeak-ng'),
+    chromium: which('chromium'),
+    python: debianPython(),
+  };
+}
+
+function debianPython() {
+  if (!isExecutable(DEBIAN_PYTHON)) return null;
+  const probe = spawnSync(DEBIAN_PYTHON, ['-c', `import ${PYTHON_MODULES.join(', ')}`], { stdio: 'ignore' });
+  return probe.status === 0 ? DEBIAN_PYTHON : null;
 }
 
 function which(name) {

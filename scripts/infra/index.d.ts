@@ -17,6 +17,10 @@ export interface Binaries {
   postgres: string;
   /** espeak-ng, the local speech engine (libs/tts). */
   espeakNg: string;
+  /** Debian's Chromium, for the demo's browser test (driven by playwright-core). */
+  chromium: string;
+  /** Debian's Python 3 with httpx, pydantic and websockets (the Python SDK's tests). */
+  python: string;
 }
 
 export function ensureBinaries(options?: { log?: (line: string) => void }): Promise<Binaries>;
