@@ -18,7 +18,7 @@ function* sources(dir) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) yield* sources(full);
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.int-spec.ts') && !entry.name.endsWith('.d.ts')) yield full;
+    else if (entry.name.endsWith('.ts') && !full.includes(`${path.sep}public${path.sep}`) && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.int-spec.ts') && !entry.name.endsWith('.d.ts')) yield full;
   }
 }
 
@@ -70,6 +70,26 @@ function generateProtobufCode() {
   }
 }
 
+/**
+ * Files under a `public/` directory of apps/ or libs/ (the demo page's HTML, CSS and
+ * script) are served as they are: copied to the same place under dist/.
+ */
+function* publicAssets(dir, inPublic = false) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* publicAssets(full, inPublic || entry.name === 'public');
+    else if (inPublic) yield full;
+  }
+}
+
+function copyPublicAssets() {
+  for (const file of SOURCE_DIRS.flatMap((d) => [...publicAssets(path.join(root, d))])) {
+    const target = path.join(OUT, path.relative(root, file));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.copyFileSync(file, target);
+  }
+}
+
 /** swc compiles only TypeScript: the generated protobuf JavaScript is copied next to its callers. */
 function copyProtobufCode() {
   for (const { outDir } of PROTOBUF) {
@@ -99,6 +119,7 @@ async function build() {
     }),
   );
   copyProtobufCode();
+  copyPublicAssets();
   console.log(`build: ${files.length} files compiled to dist/ in ${Date.now() - started} ms`);
 }
 

@@ -84,4 +84,4 @@ export const ADMIN_ROUTES = {
   },
 } as const satisfies Record<string, RouteContract>;
 
-export const ADMIN_ROUTE_TABLE: RouteTable = { prefix: ADMIN_PREFIX, security: 'adminToken', routes: ADMIN_ROUTES };
+export const ADMIN_ROUTE_TABLE: RouteTable = { prefix: ADMIN_PREFIX, security: 'adminToken', operationIdPrefix: 'admin', routes: ADMIN_ROUTES };

@@ -36,4 +36,4 @@ export const COMPAT_ROUTES = {
   },
 } as const satisfies Record<string, RouteContract & { scope: ApiKeyScope }>;
 
-export const COMPAT_ROUTE_TABLE: RouteTable = { prefix: COMPAT_PREFIX, security: 'apiKey', routes: COMPAT_ROUTES };
+export const COMPAT_ROUTE_TABLE: RouteTable = { prefix: COMPAT_PREFIX, security: 'apiKey', operationIdPrefix: 'avaturn', routes: COMPAT_ROUTES };

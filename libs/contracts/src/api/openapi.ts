@@ -3,6 +3,8 @@ import { ERROR_STATUS, ErrorCode } from '../errors/error-codes';
 import { API_PREFIX, RouteContract, RouteTable, V1_ROUTES } from './routes';
 import { OPENAPI_EXTRA_TABLES } from './route-tables';
 import { IDEMPOTENCY_KEY_MAX_LENGTH } from './limits';
+import { SERVER_MESSAGE_DELIVERY_FIELDS, SERVER_MESSAGE_SCHEMAS } from '../events/session-event.schemas';
+import { ClientMessage, WS_CLOSE_CODES, WS_LAST_EVENT_ID_PARAM, WS_SAMPLE_RATE_PARAM, WS_TOKEN_PARAM } from '../ws/client-messages';
 
 const ErrorEnvelopeSchema = z.object({
   error: z.object({ code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]), message: z.string(), details: z.record(z.string(), z.unknown()) }),
@@ -32,7 +34,7 @@ const RATE_LIMIT_RESPONSE_HEADERS = {
 };
 const RATE_LIMITED_HEADERS = { ...RATE_LIMIT_RESPONSE_HEADERS, 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds until the window ends' } };
 
-function operation(route: RouteContract, security: RouteTable['security']): Record<string, unknown> {
+function operation(operationId: string, route: RouteContract, security: RouteTable['security']): Record<string, unknown> {
   const status = route.status ?? 200;
   const content: Record<string, unknown> = { 'application/json': { schema: schema(route.response, 'output') } };
   for (const type of route.alsoProduces ?? []) content[type] = { schema: { type: 'string' } };
@@ -51,6 +53,7 @@ function operation(route: RouteContract, security: RouteTable['security']): Reco
     };
   }
   return {
+    operationId,
     summary: route.summary,
     security: [{ [security]: [] }],
     ...(route.scope ? { 'x-required-scope': route.scope } : {}),
@@ -60,14 +63,40 @@ function operation(route: RouteContract, security: RouteTable['security']): Reco
   };
 }
 
+/**
+ * The WebSocket (`/ws/{session_id}` on the notifier) has no place in OpenAPI's paths: its
+ * messages are published as components (ServerMessage, ClientMessage and each event),
+ * described by the document's `x-websocket` extension, so SDKs generate their models
+ * from one document.
+ */
+const WEBSOCKET_DESCRIPTION = {
+  path: '/ws/{session_id}',
+  query: { [WS_TOKEN_PARAM]: "the session's access_token", [WS_LAST_EVENT_ID_PARAM]: 'resume after this event id', [WS_SAMPLE_RATE_PARAM]: 'the socket’s client audio rate' },
+  server_messages: { $ref: '#/components/schemas/ServerMessage' },
+  client_messages: { $ref: '#/components/schemas/ClientMessage' },
+  close_codes: WS_CLOSE_CODES,
+};
+
+function webSocketSchemas(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, message] of Object.entries(SERVER_MESSAGE_SCHEMAS)) out[name] = schema(message.extend(SERVER_MESSAGE_DELIVERY_FIELDS), 'output');
+  out.ServerMessage = {
+    oneOf: Object.keys(SERVER_MESSAGE_SCHEMAS).map((name) => ({ $ref: `#/components/schemas/${name}` })),
+    discriminator: { propertyName: 'type' },
+  };
+  out.ClientMessage = schema(ClientMessage, 'input');
+  return out;
+}
+
 /** The OpenAPI 3.1 document of the public API, built from the contracts themselves. */
 export function openApiDocument(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const tables: RouteTable[] = [{ prefix: API_PREFIX, security: 'apiKey', routes: V1_ROUTES }, ...OPENAPI_EXTRA_TABLES];
   for (const table of tables) {
-    for (const route of Object.values(table.routes)) {
+    for (const [key, route] of Object.entries(table.routes)) {
       const path = `/${table.prefix}/${route.path.replace(/:([a-z_]+)/g, '{$1}')}`.replace(/\/$/, '');
-      paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation(route, table.security) };
+      const operationId = table.operationIdPrefix ? `${table.operationIdPrefix}${key[0].toUpperCase()}${key.slice(1)}` : key;
+      paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation(operationId, route, table.security) };
     }
   }
   return {
@@ -78,8 +107,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
         apiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key: Authorization: Bearer <key>' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN: Authorization: Bearer <admin token>' },
       },
-      schemas: { ErrorEnvelope: schema(ErrorEnvelopeSchema, 'output') },
+      schemas: { ErrorEnvelope: schema(ErrorEnvelopeSchema, 'output'), ...webSocketSchemas() },
     },
     paths,
+    'x-websocket': WEBSOCKET_DESCRIPTION,
   };
 }

@@ -33,6 +33,12 @@ export interface RouteContract {
 export interface RouteTable {
   prefix: string;
   security: 'apiKey' | 'adminToken';
+  /**
+   * Put before each route's key to make its OpenAPI operationId (`admin` + `createTenant`
+   * = `adminCreateTenant`), so ids stay unique across tables; none for `/v1`, whose
+   * operationIds are the route keys themselves (SDKs name their models after them).
+   */
+  operationIdPrefix?: string;
   routes: Record<string, RouteContract>;
 }
 

@@ -11,4 +11,4 @@ export const ADMIN_USAGE_ROUTES = {
   },
 } as const satisfies Record<string, RouteContract>;
 
-export const ADMIN_USAGE_ROUTE_TABLE: RouteTable = { prefix: ADMIN_PREFIX, security: 'adminToken', routes: ADMIN_USAGE_ROUTES };
+export const ADMIN_USAGE_ROUTE_TABLE: RouteTable = { prefix: ADMIN_PREFIX, security: 'adminToken', operationIdPrefix: 'admin', routes: ADMIN_USAGE_ROUTES };

@@ -43,4 +43,4 @@ export const WEBHOOK_ADMIN_ROUTES = {
   },
 } as const satisfies Record<string, RouteContract>;
 
-export const WEBHOOK_ADMIN_ROUTE_TABLE: RouteTable = { prefix: ADMIN_PREFIX, security: 'adminToken', routes: WEBHOOK_ADMIN_ROUTES };
+export const WEBHOOK_ADMIN_ROUTE_TABLE: RouteTable = { prefix: ADMIN_PREFIX, security: 'adminToken', operationIdPrefix: 'admin', routes: WEBHOOK_ADMIN_ROUTES };
