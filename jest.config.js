@@ -27,7 +27,7 @@ module.exports = {
   // Per test; e2e suites start the platform in beforeAll, which takes a few seconds.
   testTimeout: 60000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts', '<rootDir>/packages/*/src/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'e2e',

@@ -10,6 +10,7 @@ const os = require('node:os');
 const { execFileSync } = require('node:child_process');
 const { transformFile } = require('@swc/core');
 const { root, swcOptions } = require('./swc-options');
+const { buildSdk } = require('../packages/sdk/build');
 
 const SOURCE_DIRS = ['apps', 'libs'];
 const OUT = path.join(root, 'dist');
@@ -121,6 +122,8 @@ async function build() {
   copyProtobufCode();
   copyPublicAssets();
   console.log(`build: ${files.length} files compiled to dist/ in ${Date.now() - started} ms`);
+  // The SDK's bundles: the demo page serves the browser one, the SDK's tests load the Node one.
+  await buildSdk();
 }
 
 module.exports = { build };
