@@ -16,7 +16,10 @@
 //  6. runs gateway, worker and notifier (dist/apps/<name>/src/main.js) with
 //     GATEWAY_PORT (8000), NOTIFIER_PORT (8001), SESSION_TOKEN_SECRET (generated
 //     once into .run/session-token-secret), ADMIN_TOKEN (.run/admin-token) and
-//     CREDENTIALS_KEY (.run/credentials-key) likewise when unset, NODE_ENV (development);
+//     CREDENTIALS_KEY (.run/credentials-key) likewise when unset, NODE_ENV (development),
+//     and the browser demo (/demo) for the dev tenant: DEMO_TENANT_ID and DEMO_WS_URL
+//     (ws://localhost:<NOTIFIER_PORT>/ws), unless NODE_ENV is production, DEMO_TENANT_ID
+//     is already set, or DEMO=off;
 //  7. prints where to reach the API (and the admin token) once gateway and notifier answer HTTP.
 //
 // Ctrl-C (or SIGTERM) stops the apps (SIGTERM, SIGKILL after 10 s), then the
@@ -46,8 +49,8 @@ async function main() {
   await steps.build();
   const { urls } = await startEmbeddedInfra({ runDir, log, servers: state.servers });
   await migrate(urls.DATABASE_URL);
-  const { apiKey } = await seedDevTenant(urls.DATABASE_URL);
-  const env = appEnvironment(urls);
+  const { tenantId, apiKey } = await seedDevTenant(urls.DATABASE_URL);
+  const env = appEnvironment(urls, tenantId);
   if (state.stopping) return; // Ctrl-C came during start-up: start no app
   state.apps = startApps({ root, env, log });
   await waitUntilAppsAreUp(env);
@@ -69,7 +72,7 @@ async function seedDevTenant(databaseUrl) {
   return seeded;
 }
 
-function appEnvironment(urls) {
+function appEnvironment(urls, devTenantId) {
   const env = {
     ...process.env,
     ...urls,
@@ -82,7 +85,16 @@ function appEnvironment(urls) {
     CREDENTIALS_KEY: process.env.CREDENTIALS_KEY || keptSecret('credentials-key', () => crypto.randomBytes(32).toString('base64')),
     NODE_ENV: process.env.NODE_ENV || 'development',
   };
-  return env;
+  return { ...env, ...demoEnvironment(env, devTenantId) };
+}
+
+// The browser demo hands the dev tenant's sessions to whoever loads the page: on for a
+// development launch only (the gateway refuses DEMO_TENANT_ID in production anyway).
+// An operator's own DEMO_TENANT_ID is kept; DEMO=off turns the demo off.
+function demoEnvironment(env, devTenantId) {
+  if (process.env.DEMO === 'off') return { DEMO_TENANT_ID: undefined };
+  if (env.NODE_ENV === 'production' || process.env.DEMO_TENANT_ID) return {};
+  return { DEMO_TENANT_ID: devTenantId, DEMO_WS_URL: process.env.DEMO_WS_URL || `ws://localhost:${env.NOTIFIER_PORT}/ws` };
 }
 
 // Persisted so session tokens stay valid across restarts of the launcher.
@@ -113,6 +125,7 @@ function printWelcome(env, apiKey) {
   log(`API         ${api}   (health: ${api}/health)`);
   log(`WebSocket   ws://localhost:${env.NOTIFIER_PORT}/ws/{session_id}`);
   log(`Dev API key ${apiKey}`);
+  if (env.DEMO_TENANT_ID) log(`Demo        ${api}/demo   (browser demo of the dev tenant; DEMO=off turns it off)`);
   log(`Try         curl -s -X POST ${api}/v1/streaming.new -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' -d '{"quality":"medium"}'`);
   log(`Admin token ${env.ADMIN_TOKEN}   (admin API: curl -s ${api}/admin/v1/tenants -H 'Authorization: Bearer ${env.ADMIN_TOKEN}')`);
   log(`Admin CLI   DATABASE_URL=${env.DATABASE_URL} npm run admin -- --help`);

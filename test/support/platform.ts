@@ -46,7 +46,18 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
-export async function startPlatform(options: { workers?: number; env?: NodeJS.ProcessEnv; adminToken?: string | null } = {}): Promise<Platform> {
+export interface PlatformOptions {
+  workers?: number;
+  env?: NodeJS.ProcessEnv;
+  adminToken?: string | null;
+  /**
+   * Environment that needs what is known only once the platform is being set up (its
+   * tenants, the apps' URLs), e.g. DEMO_TENANT_ID of tenant a. Applied over `env`.
+   */
+  envFor?: (context: { tenants: { a: TestTenant; b: TestTenant }; apiUrl: string; wsUrl: string }) => NodeJS.ProcessEnv;
+}
+
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avatar-e2e-'));
   const cleanup: Array<() => Promise<void>> = [async () => fs.rmSync(dir, { recursive: true, force: true })];
   try {
@@ -87,6 +98,7 @@ export async function startPlatform(options: { workers?: number; env?: NodeJS.Pr
       SPATIALWALK_INGRESS_URL: 'http://127.0.0.1:9',
       ELEVENLABS_API_URL: 'http://127.0.0.1:9',
       ...options.env,
+      ...options.envFor?.({ tenants, apiUrl: `http://127.0.0.1:${gatewayPort}`, wsUrl: `ws://127.0.0.1:${notifierPort}` }),
     };
     const apps: AppProcess[] = [];
     const startApp = async (name: 'gateway' | 'worker' | 'notifier', extraEnv: NodeJS.ProcessEnv = {}) => {

@@ -31,13 +31,14 @@ import { webhooksArea } from './admin/webhooks/webhooks.area';
 import { providersArea } from './providers/providers.area';
 import { chatArea } from './chat/chat.area';
 import { compatArea } from './compat/compat.area';
+import { demoArea } from './demo/demo.area';
 import { credentialCipherProvider } from '@avatar/tenancy';
 
 /** The public HTTP API: sessions, speech, health, its OpenAPI description. */
 @Module({})
 export class GatewayModule {
   static register(config: GatewayConfig): DynamicModule {
-    const areas = [adminArea(config), limitsArea(config), usageArea(config), webhooksArea(config), providersArea(config), compatArea(config), chatArea(config)];
+    const areas = [adminArea(config), limitsArea(config), usageArea(config), webhooksArea(config), providersArea(config), compatArea(config), chatArea(config), demoArea(config)];
     return {
       module: GatewayModule,
       imports: [

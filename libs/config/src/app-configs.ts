@@ -70,9 +70,18 @@ export const GatewayConfigSchema = z.object({
   CHAT_HISTORY_MESSAGES: positiveInt(40),
   /** Longest reply kept and spoken: past it the engine is cut off and the reply ends. */
   CHAT_MAX_REPLY_CHARS: positiveInt(8000),
+  // The browser demo (/demo): development only, it hands sessions of one tenant to whoever can load the page.
+  /** The tenant whose sessions the demo page creates (`npm start` sets the dev tenant); unset = the demo is off (every /demo route answers 404). Refused with NODE_ENV=production. */
+  DEMO_TENANT_ID: z.uuid({ message: 'must be a tenant id (UUID)' }).toLowerCase().optional(),
+  /** The notifier's WebSocket base URL as the demo page's browser reaches it (the page opens `<DEMO_WS_URL>/<session_id>`). */
+  DEMO_WS_URL: url(['ws', 'wss']).default('ws://localhost:8001/ws'),
 }).superRefine((config, ctx) => {
   if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
     ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS' });
+  }
+  // The demo's session routes take no API key: in production they would give anyone a tenant's sessions.
+  if (config.DEMO_TENANT_ID && config.NODE_ENV === 'production') {
+    ctx.addIssue({ code: 'custom', path: ['DEMO_TENANT_ID'], message: 'must not be set with NODE_ENV=production: the demo gives sessions of that tenant to anyone who can reach the gateway' });
   }
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
