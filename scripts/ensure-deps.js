@@ -29,14 +29,16 @@ function npmCi(log) {
   if (result.status !== 0) throw new Error(`npm ci failed (exit ${result.status ?? result.signal})`);
 }
 
-async function ensureDeps({ log = console.log } = {}) {
+/** `testTools`: also Chromium and Debian's Python modules (the browser and Python SDK tests). */
+async function ensureDeps({ log = console.log, testTools = false } = {}) {
   if (nodeModulesOutdated()) npmCi(log);
-  await ensureBinaries({ log });
+  await ensureBinaries({ log, testTools });
 }
 
 module.exports = { ensureDeps };
+// Run directly, it is the first step of `npm test`.
 if (require.main === module) {
-  ensureDeps().catch((err) => {
+  ensureDeps({ testTools: true }).catch((err) => {
     console.error(err.message);
     process.exit(1);
   });

@@ -23,16 +23,22 @@ const APT_PACKAGES = {
 const DEBIAN_PYTHON = '/usr/bin/python3';
 const PYTHON_MODULES = ['httpx', 'pydantic', 'websockets'];
 
+// What the platform runs on; the test tools only `npm test` needs (`npm start` does not
+// install a browser).
+const PLATFORM = ['redis', 'nats', 'postgres', 'espeak'];
+const TEST_TOOLS = ['chromium', 'python'];
+
 let cached = null;
 
-async function ensureBinaries({ log = console.log } = {}) {
-  if (cached) return cached;
+async function ensureBinaries({ log = console.log, testTools = false } = {}) {
+  if (cached && (!testTools || (cached.chromium && cached.python))) return cached;
+  const wanted = testTools ? [...PLATFORM, ...TEST_TOOLS] : PLATFORM;
   let found = locateAll();
-  const missing = Object.keys(APT_PACKAGES).filter((key) => !found[key]);
+  const missing = wanted.filter((key) => !found[key]);
   if (missing.length > 0) {
     installWithApt(missing.flatMap((key) => APT_PACKAGES[key].split(' ')), log);
     found = locateAll();
-    const still = Object.keys(APT_PACKAGES).filter((key) => !found[key]);
+    const still = wanted.filter((key) => !found[key]);
     if (still.length > 0) throw new Error(`still missing after apt-get install: ${still.map((k) => APT_PACKAGES[k]).join(', ')}`);
   }
   cached = {

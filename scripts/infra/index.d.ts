@@ -17,13 +17,13 @@ export interface Binaries {
   postgres: string;
   /** espeak-ng, the local speech engine (libs/tts). */
   espeakNg: string;
-  /** Debian's Chromium, for the demo's browser test (driven by playwright-core). */
-  chromium: string;
-  /** Debian's Python 3 with httpx, pydantic and websockets (the Python SDK's tests). */
-  python: string;
+  /** Debian's Chromium, for the demo's browser test (driven by playwright-core); null unless asked for (testTools) or present. */
+  chromium: string | null;
+  /** Debian's Python 3 with httpx, pydantic and websockets (the Python SDK's tests); null unless asked for or present. */
+  python: string | null;
 }
 
-export function ensureBinaries(options?: { log?: (line: string) => void }): Promise<Binaries>;
+export function ensureBinaries(options?: { log?: (line: string) => void; testTools?: boolean }): Promise<Binaries>;
 export function freePort(): Promise<number>;
 export function startRedis(options: { dataDir: string; port: number; persist?: boolean; timeoutMs?: number }): Promise<RunningServer>;
 export function startNats(options: { dataDir: string; port: number; monitorPort?: number; timeoutMs?: number }): Promise<RunningServer & { monitorUrl: string }>;
