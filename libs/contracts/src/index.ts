@@ -26,3 +26,4 @@ export * from './api/usage.dto';
 export * from './api/usage.routes';
 export * from './api/catalog.dto';
 export * from './api/compat.routes';
+export * from './api/demo.dto';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { validate } from '../common/zod-validation.pipe';
-import { DemoCatalogResponse, DemoSessionRequest, DemoSessionResponse } from './demo.dto';
+import { DemoCatalogResponse, DemoSessionRequest, DemoSessionResponse } from '@avatar/contracts';
 import { DemoCatalogUseCase } from './use-cases/demo-catalog.use-case';
 import { StartDemoSessionUseCase } from './use-cases/start-demo-session.use-case';
 

@@ -7,7 +7,7 @@ import { IssueSessionTokenUseCase } from '../sessions/use-cases/issue-session-to
 import { StopSessionUseCase } from '../sessions/use-cases/stop-session.use-case';
 import { InterruptUseCase } from '../speech/use-cases/interrupt.use-case';
 import { SpeakUseCase } from '../speech/use-cases/speak.use-case';
-import { DemoChatResponse, DemoTextRequest } from './demo.dto';
+import { DemoChatResponse, DemoTextRequest } from '@avatar/contracts';
 import { DemoSessionGuard } from './demo-session.guard';
 import { DemoTenant } from './demo-tenant';
 

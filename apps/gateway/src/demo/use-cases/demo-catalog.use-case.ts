@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LOCAL_PROVIDER } from '@avatar/providers';
 import { ProviderAvailability } from '../../providers/provider-availability';
 import { ListCatalogUseCase } from '../../providers/use-cases/list-catalog.use-case';
-import type { DemoCatalogResponse } from '../demo.dto';
+import type { DemoCatalogResponse } from '@avatar/contracts';
 import { DemoTenant } from '../demo-tenant';
 
 /**

@@ -6,7 +6,7 @@ import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
 import { CreateSessionUseCase } from '../../sessions/use-cases/create-session.use-case';
 import { StartSessionUseCase } from '../../sessions/use-cases/start-session.use-case';
 import { StopSessionUseCase } from '../../sessions/use-cases/stop-session.use-case';
-import type { DemoSessionRequest, DemoSessionResponse } from '../demo.dto';
+import type { DemoSessionRequest, DemoSessionResponse } from '@avatar/contracts';
 import { DemoTenant } from '../demo-tenant';
 
 /**

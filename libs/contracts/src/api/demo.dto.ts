@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { CatalogItem, CreateSessionRequest, ProviderName, SpeakRequest, StopSessionResponse } from '@avatar/contracts';
+import { CatalogItem } from './catalog.dto';
+import { CreateSessionRequest, ProviderName, StopSessionResponse } from './streaming.dto';
+import { SpeakRequest } from './speech.dto';
 
 /**
  * The demo page's own little API (`/demo/api`): not part of the public API (no OpenAPI
- * entry, development only), so its shapes live here, built from the contracts' fields
+ * entry, development only), built from the public API's fields
  * so every bound is /v1's (provider names, avatar id, the speak text limit).
  */
 
