@@ -41,8 +41,15 @@ export class AvatarClient {
   /** Creates a session (streaming.new) and starts it (streaming.start) unless `start: false`; connect() to watch it. */
   async createSession(request: CreateSessionRequest = {}, options: CreateSessionOptions = {}): Promise<AvatarSession> {
     const created = await this.http.request<CreateSessionResponse>('POST', ROUTES.createSession, { body: request });
-    const started = options.start === false ? undefined : await this.http.request<StartSessionResponse>('POST', ROUTES.startSession, { body: { session_id: created.session_id } });
-    return this.session(created.session_id, created.access_token, started);
+    if (options.start === false) return this.session(created.session_id, created.access_token);
+    try {
+      const started = await this.http.request<StartSessionResponse>('POST', ROUTES.startSession, { body: { session_id: created.session_id } });
+      return this.session(created.session_id, created.access_token, started);
+    } catch (error) {
+      // Not left to its idle timeout holding one of the tenant's sessions (a created session bills nothing).
+      await this.http.request('POST', ROUTES.stopSession, { body: { session_id: created.session_id } }).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** A session created elsewhere (its id and a token from streaming.new or streaming.token). */
