@@ -18,6 +18,11 @@ const APT_PACKAGES = {
   espeak: 'espeak-ng',
   chromium: 'chromium',
   python: 'python3-httpx python3-pydantic python3-websockets',
+  // Deployment checks: `docker-compose config` validates the compose file without an
+  // engine; `kubectl kustomize` renders the overlays offline (Debian's kubernetes-client
+  // when no newer kubectl is installed).
+  dockerCompose: 'docker-compose',
+  kubectl: 'kubernetes-client',
 };
 // Debian's Python (a `python3` earlier on PATH may be another install without Debian's modules).
 const DEBIAN_PYTHON = '/usr/bin/python3';
@@ -26,12 +31,12 @@ const PYTHON_MODULES = ['httpx', 'pydantic', 'websockets'];
 // What the platform runs on; the test tools only `npm test` needs (`npm start` does not
 // install a browser).
 const PLATFORM = ['redis', 'nats', 'postgres', 'espeak'];
-const TEST_TOOLS = ['chromium', 'python'];
+const TEST_TOOLS = ['chromium', 'python', 'dockerCompose', 'kubectl'];
 
 let cached = null;
 
 async function ensureBinaries({ log = console.log, testTools = false } = {}) {
-  if (cached && (!testTools || (cached.chromium && cached.python))) return cached;
+  if (cached && (!testTools || TEST_TOOLS.every((key) => cached[key]))) return cached;
   const wanted = testTools ? [...PLATFORM, ...TEST_TOOLS] : PLATFORM;
   let found = locateAll();
   const missing = wanted.filter((key) => !found[key]);
@@ -51,6 +56,8 @@ async function ensureBinaries({ log = console.log, testTools = false } = {}) {
     espeakNg: found.espeak,
     chromium: found.chromium,
     python: found.python,
+    dockerCompose: found.dockerCompose,
+    kubectl: found.kubectl,
   };
   return cached;
 }
@@ -63,6 +70,8 @@ function locateAll() {
     espeak: which('espeak-ng'),
     chromium: which('chromium'),
     python: debianPython(),
+    dockerCompose: which('docker-compose'),
+    kubectl: which('kubectl'),
   };
 }
 

@@ -21,6 +21,10 @@ export interface Binaries {
   chromium: string | null;
   /** Debian's Python 3 with httpx, pydantic and websockets (the Python SDK's tests); null unless asked for or present. */
   python: string | null;
+  /** docker-compose (v1, Debian's): `config` validates the compose file offline; null unless asked for (testTools) or present. */
+  dockerCompose: string | null;
+  /** kubectl (renders the Kustomize overlays offline); null unless asked for or present. */
+  kubectl: string | null;
 }
 
 export function ensureBinaries(options?: { log?: (line: string) => void; testTools?: boolean }): Promise<Binaries>;
