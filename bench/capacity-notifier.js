@@ -50,7 +50,8 @@ async function main() {
   stoppers.push(platform.stop);
   const sockets = [];
   stoppers.unshift(async () => sockets.forEach((s) => s.close()));
-  const nc = await connect({ servers: platform.natsUrl });
+  // As the platform's worker user: it publishes events, as a worker does.
+  const nc = await connect(platform.natsOptions('worker'));
   stoppers.unshift(() => nc.close());
   try {
     const notifierPid = platform.pid('notifier');

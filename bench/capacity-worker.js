@@ -107,7 +107,8 @@ async function main() {
   log(`starting the platform with one worker (WORKER_CONCURRENCY=${max})`);
   const platform = await startPlatform({ log, env: { WORKER_CONCURRENCY: String(max), LOCAL_FRAMES_PER_SECOND: String(opts.fps) } });
   stoppers.push(platform.stop);
-  const nc = await connect({ servers: platform.natsUrl });
+  // As the platform's notifier user: it reads frames off live.>, as the notifier does.
+  const nc = await connect(platform.natsOptions('notifier'));
   stoppers.unshift(() => nc.close());
   const subject = frameSubject(platform.tenantId);
   log(`frames on ${subject}`);

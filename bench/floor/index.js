@@ -10,7 +10,8 @@ const { benchDir, startInfra } = require('../lib/platform');
 
 async function startFloor({ durable = false, log = () => {} } = {}) {
   const name = durable ? 'durable-floor' : 'floor';
-  const servers = await startInfra(benchDir(name), { postgres: durable });
+  // The floor has no NATS users of its own: a NATS without authentication.
+  const servers = await startInfra(benchDir(name), { postgres: durable, natsAuth: false });
   const children = [];
   const stop = async () => {
     await Promise.all(children.map((c) => infra.stopChild(c, { timeoutMs: 5_000 })));

@@ -18,7 +18,9 @@ function benchDir(name) {
   return dir;
 }
 
-async function startInfra(dir, { postgres = false } = {}) {
+// natsAuth: NATS with the platform's users and permissions (the platform's apps log in
+// as theirs); false for the floor, which is not the platform.
+async function startInfra(dir, { postgres = false, natsAuth = true } = {}) {
   const servers = [];
   const stop = async () => {
     await Promise.allSettled(servers.splice(0).map((s) => s.stop()));
@@ -27,7 +29,7 @@ async function startInfra(dir, { postgres = false } = {}) {
   try {
     const [redis, nats, pg] = await Promise.all([
       infra.startRedis({ dataDir: path.join(dir, 'redis'), port: await infra.freePort() }).then((s) => (servers.push(s), s)),
-      infra.startNats({ dataDir: path.join(dir, 'nats'), port: await infra.freePort() }).then((s) => (servers.push(s), s)),
+      infra.startNats({ dataDir: path.join(dir, 'nats'), port: await infra.freePort(), auth: natsAuth }).then((s) => (servers.push(s), s)),
       postgres ? infra.startPostgres({ dataDir: path.join(dir, 'postgres'), port: await infra.freePort() }).then((s) => (servers.push(s), s)) : null,
     ]);
     return { redis, nats, pg, stop };
@@ -81,12 +83,15 @@ async function startPlatform({ apps = ['gateway', 'worker', 'notifier'], env = {
       SESSION_TOKEN_SECRET: crypto.randomBytes(32).toString('base64url'),
       GATEWAY_PORT: String(gatewayPort),
       NOTIFIER_PORT: String(notifierPort),
+      // The worker's probes and metrics port: free, so a bench never collides with `npm start` (8002).
+      WORKER_HTTP_PORT: String(await infra.freePort()),
       OTEL_METRICS_EXPORTER: 'none',
       OTEL_LOGS_EXPORTER: 'none',
       ...env,
     };
     log(`platform: redis ${servers.redis.url}, nats ${servers.nats.url}, postgres ${databaseUrl}`);
-    running = startApps({ root: steps.root, env: appEnv, log: (line) => log(`platform: ${line}`), apps: APPS.filter((a) => apps.includes(a.name)) });
+    const envFor = (name) => infra.natsEnvOf(servers.nats.credentials, name);
+    running = startApps({ root: steps.root, env: appEnv, envFor, log: (line) => log(`platform: ${line}`), apps: APPS.filter((a) => apps.includes(a.name)) });
     const isAlive = () => true;
     const waits = [];
     if (apps.includes('gateway')) waits.push(waitForHttp(gatewayPort, { isAlive }));
@@ -96,6 +101,8 @@ async function startPlatform({ apps = ['gateway', 'worker', 'notifier'], env = {
       apiUrl: `http://127.0.0.1:${gatewayPort}`,
       wsUrl: `ws://127.0.0.1:${notifierPort}`,
       natsUrl: servers.nats.url,
+      /** nats.js connect options as one of the platform's NATS users (gateway, worker, notifier, admin). */
+      natsOptions: (role) => servers.nats.clientOptions(role),
       redisUrl: servers.redis.url,
       databaseUrl,
       tenantId,

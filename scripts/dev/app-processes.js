@@ -21,13 +21,17 @@ const APPS = [
   { name: 'notifier', color: 'yellow', main: 'dist/apps/notifier/src/main.js' },
 ];
 const STOP_GRACE_MS = 10_000;
+// OpenTelemetry, started before the app loads (configured by the OTEL_* variables;
+// exports nothing unless OTEL_TRACES_EXPORTER names an exporter).
+const TRACING_PRELOAD = 'dist/libs/observability/src/tracing/preload.js';
 
 // Returns the supervised apps, each { name, child, restarts, stopping }; `child` is
-// the current process (it changes on a restart).
-function startApps({ root, env, log, apps = APPS, backoff = DEFAULT_BACKOFF }) {
+// the current process (it changes on a restart). `envFor(name)`: what one app gets on
+// top of `env` (its own NATS user and password).
+function startApps({ root, env, log, apps = APPS, backoff = DEFAULT_BACKOFF, envFor = () => ({}) }) {
   return apps.map((spec) => {
     const app = { ...spec, child: null, startedAt: 0, delayMs: 0, restarts: 0, timer: null, stopping: false };
-    launch(app, { root, env, log, backoff });
+    launch(app, { root, env: { ...env, ...envFor(spec.name) }, log, backoff });
     return app;
   });
 }
@@ -36,7 +40,7 @@ function startApps({ root, env, log, apps = APPS, backoff = DEFAULT_BACKOFF }) {
 // before the servers they depend on.
 function launch(app, context) {
   const { root, env } = context;
-  const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, app.main)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, ['--enable-source-maps', '--require', path.join(root, TRACING_PRELOAD), path.join(root, app.main)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = label(app.name, app.color);
   prefixLines(child.stdout, prefix);
   prefixLines(child.stderr, prefix);

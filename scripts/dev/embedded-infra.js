@@ -20,11 +20,15 @@ async function port(name) {
   return Number(configured) || infra.freePort();
 }
 
-// Returns { urls: { REDIS_URL, NATS_URL, DATABASE_URL }, servers } where servers are
-// the embedded ones started (in start order), each { name, url, stop() }.
+// Returns { urls: { REDIS_URL, NATS_URL, DATABASE_URL }, servers, natsCredentials } where
+// servers are the embedded ones started (in start order), each { name, url, stop() }, and
+// natsCredentials the users of the embedded NATS ({ gateway: { user, password }, … }: each
+// app logs in as its own, with its permissions; passwords generated on the first start and
+// kept in .run/nats/nats-credentials.json), null when NATS_URL points elsewhere.
 async function startEmbeddedInfra({ runDir, log, servers = [] }) {
   const urls = { REDIS_URL: process.env.REDIS_URL, NATS_URL: process.env.NATS_URL, DATABASE_URL: process.env.DATABASE_URL };
   const starts = [];
+  let natsCredentials = null;
   if (!urls.REDIS_URL) {
     starts.push(
       (async () => {
@@ -38,9 +42,10 @@ async function startEmbeddedInfra({ runDir, log, servers = [] }) {
     starts.push(
       (async () => {
         const dataDir = path.join(runDir, 'nats');
-        const nats = await infra.startNats({ dataDir, port: await port('EMBEDDED_NATS_PORT'), monitorPort: await port('EMBEDDED_NATS_MONITOR_PORT') });
+        const nats = await infra.startNats({ dataDir, port: await port('EMBEDDED_NATS_PORT'), monitorPort: await port('EMBEDDED_NATS_MONITOR_PORT'), auth: true });
         servers.push({ name: 'nats', ...nats });
         urls.NATS_URL = nats.url;
+        natsCredentials = nats.credentials;
       })(),
     );
   }
@@ -57,7 +62,7 @@ async function startEmbeddedInfra({ runDir, log, servers = [] }) {
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason; // the caller stops what did start (it holds `servers`)
   for (const server of servers) log(`embedded ${server.name} at ${server.url} (log: ${path.relative(process.cwd(), server.logFile)})`);
-  return { urls, servers };
+  return { urls, servers, natsCredentials };
 }
 
 async function stopEmbeddedInfra(servers) {

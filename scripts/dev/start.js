@@ -9,7 +9,8 @@
 //     across restarts; delete .run/ for a clean slate). Fixed ports, overridable
 //     (0 = any free port): EMBEDDED_REDIS_PORT=6390, EMBEDDED_NATS_PORT=4232,
 //     EMBEDDED_NATS_MONITOR_PORT=8232, EMBEDDED_PG_PORT=5442. Embedded PostgreSQL
-//     gets a database `avatar`;
+//     gets a database `avatar`; embedded NATS has the platform's users and permissions
+//     (scripts/infra/nats-auth.js), passwords generated once into .run/nats/nats-credentials.json;
 //  4. applies migrations (scripts/db/migrate.js deploy);
 //  5. seeds the dev tenant; DEV_API_KEY fixes its API key, else a generated one is
 //     kept in .run/dev-api-key;
@@ -34,6 +35,7 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const { ensureDeps } = require('../ensure-deps');
 const { startEmbeddedInfra, stopEmbeddedInfra } = require('./embedded-infra');
+const { natsEnvOf } = require('../infra');
 const { startApps, stopApps, waitForHttp } = require('./app-processes');
 const { label } = require('./labels');
 const { handleStopSignals } = require('./stop-signals');
@@ -47,12 +49,14 @@ async function main() {
   handleStopSignals({ isStopping: () => state.stopping, onStop: (signal) => shutdown(`${signal}: stopping (again to force)`, 0) });
   await ensureDeps({ log });
   await steps.build();
-  const { urls } = await startEmbeddedInfra({ runDir, log, servers: state.servers });
+  const { urls, natsCredentials } = await startEmbeddedInfra({ runDir, log, servers: state.servers });
   await migrate(urls.DATABASE_URL);
   const { tenantId, apiKey } = await seedDevTenant(urls.DATABASE_URL);
   const env = appEnvironment(urls, tenantId);
   if (state.stopping) return; // Ctrl-C came during start-up: start no app
-  state.apps = startApps({ root, env, log });
+  // Each app logs in to the embedded NATS as its own user (NATS_USER / NATS_PASSWORD);
+  // with an external NATS_URL every app gets the environment's NATS_USER / NATS_PASSWORD, if any.
+  state.apps = startApps({ root, env, log, envFor: (name) => natsEnvOf(natsCredentials, name) });
   await waitUntilAppsAreUp(env);
   printWelcome(env, apiKey);
 }
@@ -78,6 +82,8 @@ function appEnvironment(urls, devTenantId) {
     ...urls,
     GATEWAY_PORT: process.env.GATEWAY_PORT || '8000',
     NOTIFIER_PORT: process.env.NOTIFIER_PORT || '8001',
+    // The worker's probes and metrics (it has no API).
+    WORKER_HTTP_PORT: process.env.WORKER_HTTP_PORT || '8002',
     SESSION_TOKEN_SECRET: process.env.SESSION_TOKEN_SECRET || sessionTokenSecret(),
     // The admin API's bearer token and the key that seals vendor credentials and
     // webhook secrets: generated once, kept like the session token secret.
@@ -129,6 +135,7 @@ function printWelcome(env, apiKey) {
   log(`Try         curl -s -X POST ${api}/v1/streaming.new -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' -d '{"quality":"medium"}'`);
   log(`Admin token ${env.ADMIN_TOKEN}   (admin API: curl -s ${api}/admin/v1/tenants -H 'Authorization: Bearer ${env.ADMIN_TOKEN}')`);
   log(`Admin CLI   DATABASE_URL=${env.DATABASE_URL} npm run admin -- --help`);
+  if (!process.env.NATS_URL) log(`            (announcing to the gateways too: NATS_URL=${env.NATS_URL} NATS_USER=admin NATS_PASSWORD=<admin's in .run/nats/nats-credentials.json>)`);
   log('Ctrl-C stops everything.');
 }
 

@@ -30,7 +30,38 @@ export interface Binaries {
 export function ensureBinaries(options?: { log?: (line: string) => void; testTools?: boolean }): Promise<Binaries>;
 export function freePort(): Promise<number>;
 export function startRedis(options: { dataDir: string; port: number; persist?: boolean; timeoutMs?: number }): Promise<RunningServer>;
-export function startNats(options: { dataDir: string; port: number; monitorPort?: number; timeoutMs?: number }): Promise<RunningServer & { monitorUrl: string }>;
+/** A NATS user: name and password. */
+export interface NatsCredential {
+  user: string;
+  password: string;
+}
+/** The platform's NATS users by role (libs/contracts/src/messaging/permissions.ts). */
+export type NatsRole = 'gateway' | 'worker' | 'notifier' | 'admin';
+export type NatsCredentials = Record<NatsRole, NatsCredential>;
+/** nats.js connect options (servers, user, pass). */
+export interface NatsClientOptions {
+  servers: string;
+  user?: string;
+  pass?: string;
+  /** `_INBOX.<user>`: the only inboxes the user may read. */
+  inboxPrefix?: string;
+}
+export interface RunningNats extends RunningServer {
+  monitorUrl: string;
+  /** The users the server knows (null: no authentication). */
+  credentials: NatsCredentials | null;
+  /** nats.js options to connect as `role` (no user when left out or without auth). */
+  clientOptions(role?: NatsRole): NatsClientOptions;
+}
+/**
+ * auth: true = the platform's users with generated passwords (kept in dataDir across restarts), {credentials} = these,
+ * false = no authentication, left out = whatever an earlier start on this dataDir had (none the first time).
+ */
+export function startNats(options: { dataDir: string; port: number; monitorPort?: number; timeoutMs?: number; auth?: boolean | { credentials: NatsCredentials } }): Promise<RunningNats>;
+export function generateNatsCredentials(options?: { users?: Partial<Record<NatsRole, string>> }): NatsCredentials;
+export function natsClientOptions(url: string, credential?: NatsCredential): NatsClientOptions;
+/** NATS_USER and NATS_PASSWORD of one role ({} without credentials). */
+export function natsEnvOf(credentials: NatsCredentials | null | undefined, role: NatsRole): { NATS_USER?: string; NATS_PASSWORD?: string };
 export function startPostgres(options: { dataDir: string; port: number; fast?: boolean; timeoutMs?: number }): Promise<RunningServer & { dataDir: string }>;
 export function createDatabase(adminUrl: string, name: string, options?: { template?: string; ifNotExists?: boolean }): Promise<string>;
 export function dropDatabase(adminUrl: string, name: string): Promise<void>;

@@ -6,6 +6,7 @@ const { ensureBinaries } = require('./binaries');
 const { freePort } = require('./ports');
 const { startRedis } = require('./redis');
 const { startNats } = require('./nats');
+const { generateNatsCredentials, natsClientOptions, natsEnvOf } = require('./nats-auth');
 const { startPostgres } = require('./postgres');
 const { createDatabase, dropDatabase, databaseUrl } = require('./databases');
 const { leaveSignalsToCaller, trackChild, stopChild } = require('./children');
@@ -15,6 +16,9 @@ module.exports = {
   freePort,
   startRedis,
   startNats,
+  generateNatsCredentials,
+  natsClientOptions,
+  natsEnvOf,
   startPostgres,
   createDatabase,
   dropDatabase,

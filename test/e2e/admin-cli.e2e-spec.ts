@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { TenantScopes } from '../../libs/contracts/src';
 import { VendorCredentialsRepository } from '../../libs/persistence/src';
 import { CredentialCipher, credentialKeyId, hashApiKey, VendorCredentialsReader, webhookSecretContext } from '../../libs/tenancy/src';
+import { natsEnvOf } from '../../scripts/infra';
 import { apiClient } from '../support/clients';
 import { Platform, startPlatform, TEST_ADMIN_TOKEN, TEST_CREDENTIALS_KEY } from '../support/platform';
 
@@ -79,7 +80,7 @@ describe('admin CLI (npm run admin), on the database directly', () => {
   });
 
   it('revokes a key and disables a tenant at once on the gateways when NATS_URL is set', async () => {
-    const withNats = { ...db, NATS_URL: platform.env.NATS_URL };
+    const withNats = { ...db, NATS_URL: platform.env.NATS_URL, ...natsEnvOf(platform.infra.nats.credentials, 'admin') };
     const tenantId = parsed(await admin(['tenants', 'create', '--name', 'short-lived', '--json'], db)).id as string;
     const first = parsed(await admin(['keys', 'create', tenantId, '--name', 'one', '--json'], db));
     const second = parsed(await admin(['keys', 'create', tenantId, '--name', 'two', '--json'], db));

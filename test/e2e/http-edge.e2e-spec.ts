@@ -90,7 +90,8 @@ async function spawnGateway(platform: Platform, env: NodeJS.ProcessEnv) {
   const port = await infra.freePort();
   const child: ChildProcess = infra.trackChild(
     spawn(process.execPath, [path.resolve(__dirname, '../../dist/apps/gateway/src/main.js')], {
-      env: { ...platform.env, LOG_LEVEL: 'log', GATEWAY_PORT: String(port), ...env },
+      // Logged in to the platform's NATS as the gateway user, as the platform's own gateway is.
+      env: { ...platform.env, ...infra.natsEnvOf(platform.infra.nats.credentials, 'gateway'), LOG_LEVEL: 'log', GATEWAY_PORT: String(port), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import WebSocket from 'ws';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import * as infra from '../../scripts/infra';
 import { framesOf, visemeTrack } from '../../libs/providers/src';
 import { EVENT_HISTORY_CONSUMER, WEBHOOK_EVENT_CONSUMERS } from '../../libs/contracts/src';
@@ -33,7 +32,8 @@ describe('notifier: one subscription per session, catch-up, bounds, lifecycle of
   beforeAll(async () => {
     platform = await startPlatform({ env: { WS_MAX_SOCKETS_PER_SESSION: String(SOCKET_CAP) } });
     api = apiClient(platform.apiUrl, platform.tenants.a.apiKey);
-    nc = await connect({ servers: platform.infra.nats.url.replace('nats://', '') });
+    // As the worker's user: it is the one that hears presence.
+    nc = await connect(platform.infra.nats.clientOptions('worker'));
   });
   afterAll(async () => {
     await nc?.close();
@@ -216,7 +216,7 @@ describe('notifier: one subscription per session, catch-up, bounds, lifecycle of
   });
 
   async function liveSubscriptions(sessionId: string): Promise<number> {
-    const monitorUrl = (platform.infra.nats as unknown as { monitorUrl: string }).monitorUrl;
+    const monitorUrl = platform.infra.nats.monitorUrl;
     const connz = (await (await fetch(`${monitorUrl}/connz?subs=1`)).json()) as { connections: Array<{ name?: string; subscriptions_list?: string[] }> };
     return connz.connections
       .filter((c) => c.name === 'notifier')
@@ -225,9 +225,11 @@ describe('notifier: one subscription per session, catch-up, bounds, lifecycle of
   }
 
   async function catchUpConsumers(): Promise<number> {
-    const jsm = await jetstreamManager(nc);
-    const names: string[] = [];
-    for await (const c of jsm.consumers.list('SESSION_EVENTS')) names.push(c.name);
+    // From the monitor: no platform user may list the stream's consumers.
+    const jsz = (await (await fetch(`${platform.infra.nats.monitorUrl}/jsz?accounts=true&streams=true&consumers=true`)).json()) as {
+      account_details?: Array<{ stream_detail?: Array<{ name: string; consumer_detail?: Array<{ name: string }> }> }>;
+    };
+    const names = (jsz.account_details ?? []).flatMap((a) => a.stream_detail ?? []).filter((s) => s.name === 'SESSION_EVENTS').flatMap((s) => (s.consumer_detail ?? []).map((c) => c.name));
     // The platform's own durables (history, webhooks) are not a socket's.
     const durables: string[] = [EVENT_HISTORY_CONSUMER, ...WEBHOOK_EVENT_CONSUMERS.map((c) => c.name)];
     return names.filter((n) => !durables.includes(n)).length;

@@ -40,7 +40,7 @@ describe('session lifecycle: idle timeout, presence, max duration, reaper after 
   beforeAll(async () => {
     platform = await startPlatform({ env: LIFECYCLE_ENV });
     api = apiClient(platform.apiUrl, platform.tenants.a.apiKey);
-    nats = await connect({ servers: platform.infra.nats.url });
+    nats = await connect(platform.infra.nats.clientOptions('notifier'));
   });
   afterAll(async () => {
     watchers.forEach(clearInterval);
@@ -82,7 +82,7 @@ describe('session lifecycle: idle timeout, presence, max duration, reaper after 
   /** Counts session.stopped events of the session as they are published. */
   function countStopped(sessionId: string): { count: () => number; events: any[] } {
     const events: any[] = [];
-    nats.subscribe(`evt.${platform.tenants.a.id}.${sessionId}.session.stopped`, { callback: (_err, msg) => void events.push(msg.json()) });
+    nats.subscribe(`live.${platform.tenants.a.id}.${sessionId}.session.stopped`, { callback: (_err, msg) => void events.push(msg.json()) });
     return { count: () => events.length, events };
   }
 

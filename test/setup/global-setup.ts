@@ -32,7 +32,9 @@ export default async function globalSetup(): Promise<void> {
     };
     const [redis, nats, postgres] = await Promise.all([
       timed('redis', async () => infra.startRedis({ dataDir: path.join(tempDir, 'redis'), port: await infra.freePort() })),
-      timed('nats', async () => infra.startNats({ dataDir: path.join(tempDir, 'nats'), port: await infra.freePort() })),
+      // No platform app runs on this one (each e2e platform starts its own NATS with the platform's users
+      // and permissions, test/support/platform.ts): it serves the infra and transport suites, without auth.
+      timed('nats', async () => infra.startNats({ dataDir: path.join(tempDir, 'nats'), port: await infra.freePort(), auth: false })),
       timed('postgres', async () => infra.startPostgres({ dataDir: path.join(tempDir, 'postgres'), port: await infra.freePort(), fast: true })),
     ]);
 

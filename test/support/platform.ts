@@ -13,6 +13,8 @@ import { apiKeyDisplayPrefix, generateApiKey, hashApiKey } from '../../libs/tena
 import { createTestDatabase, TestDatabase } from './infra';
 
 const ROOT = path.resolve(__dirname, '../..');
+/** The OpenTelemetry preload every app is started with (libs/observability/src/tracing/preload.ts). */
+export const TRACING_PRELOAD = path.join(ROOT, 'dist/libs/observability/src/tracing/preload.js');
 export const TEST_TOKEN_SECRET = 'e2e-secret-'.padEnd(48, 'x');
 /** The admin API's bearer token in e2e platforms (startPlatform({adminToken: null}) leaves ADMIN_TOKEN unset). */
 export const TEST_ADMIN_TOKEN = 'e2e-admin-token-'.padEnd(48, 'a');
@@ -28,6 +30,8 @@ export interface AppProcess {
   name: string;
   pid: number;
   output: () => string;
+  /** Where its HTTP port answers (/health, /health/live, /health/ready, /metrics): the API, the notifier's, a worker's WORKER_HTTP_PORT. */
+  httpUrl: string;
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** How it ended (null while it runs): a drained app exits 0, one killed after the stop timeout by SIGKILL. */
   exit(): { code: number | null; signal: NodeJS.Signals | null } | null;
@@ -41,7 +45,8 @@ export interface Platform {
   tenants: { a: TestTenant; b: TestTenant };
   env: NodeJS.ProcessEnv;
   apps: AppProcess[];
-  infra: { redis: infra.RunningServer; nats: infra.RunningServer };
+  /** nats: the platform's NATS, with its users (credentials) and clientOptions(role) to connect as one of them. */
+  infra: { redis: infra.RunningServer; nats: infra.RunningNats };
   startApp(name: 'gateway' | 'worker' | 'notifier', extraEnv?: NodeJS.ProcessEnv): Promise<AppProcess>;
   stop(): Promise<void>;
 }
@@ -63,7 +68,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   try {
     const [redis, nats, database] = await Promise.all([
       infra.startRedis({ dataDir: path.join(dir, 'redis'), port: await infra.freePort() }),
-      infra.startNats({ dataDir: path.join(dir, 'nats'), port: await infra.freePort() }),
+      // With the platform's NATS users and permissions: each app logs in as its own user.
+      infra.startNats({ dataDir: path.join(dir, 'nats'), port: await infra.freePort(), auth: true }),
       createTestDatabase('e2e'),
     ]);
     cleanup.unshift(() => redis.stop(), () => nats.stop(), () => database.drop());
@@ -102,7 +108,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     };
     const apps: AppProcess[] = [];
     const startApp = async (name: 'gateway' | 'worker' | 'notifier', extraEnv: NodeJS.ProcessEnv = {}) => {
-      const app = await spawnApp(name, { ...env, ...extraEnv });
+      // Each worker serves its probes and metrics on a port of its own.
+      const workerPort = name === 'worker' && !extraEnv.WORKER_HTTP_PORT ? { WORKER_HTTP_PORT: String(await infra.freePort()) } : {};
+      const app = await spawnApp(name, { ...env, ...infra.natsEnvOf(nats.credentials, name), ...workerPort, ...extraEnv });
       apps.push(app);
       return app;
     };
@@ -151,7 +159,8 @@ const READY_LINE: Record<string, RegExp> = { gateway: /listening on/, worker: /p
 
 async function spawnApp(name: string, env: NodeJS.ProcessEnv): Promise<AppProcess> {
   const child = infra.trackChild(
-    spawn(process.execPath, ['--enable-source-maps', path.join(ROOT, 'dist/apps', name, 'src/main.js')], { cwd: ROOT, env: { ...env, LOG_LEVEL: 'log' }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    // With the tracing preload, as every app runs (exports nothing unless the suite sets OTEL_TRACES_EXPORTER).
+    spawn(process.execPath, ['--enable-source-maps', '--require', TRACING_PRELOAD, path.join(ROOT, 'dist/apps', name, 'src/main.js')], { cwd: ROOT, env: { ...env, LOG_LEVEL: 'log' }, stdio: ['ignore', 'pipe', 'pipe'] }),
     'SIGTERM',
   );
   let output = '';
@@ -161,6 +170,7 @@ async function spawnApp(name: string, env: NodeJS.ProcessEnv): Promise<AppProces
     name,
     pid: child.pid!,
     output: () => output,
+    httpUrl: `http://127.0.0.1:${env[({ gateway: 'GATEWAY_PORT', worker: 'WORKER_HTTP_PORT', notifier: 'NOTIFIER_PORT' } as Record<string, string>)[name]] ?? ''}`,
     stop: async (signal) => {
       await infra.stopChild(child, { signal, timeoutMs: 10_000 });
     },

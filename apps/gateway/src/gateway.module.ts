@@ -32,18 +32,19 @@ import { providersArea } from './providers/providers.area';
 import { chatArea } from './chat/chat.area';
 import { compatArea } from './compat/compat.area';
 import { demoArea } from './demo/demo.area';
+import { opsArea } from './metrics/ops.area';
 import { credentialCipherProvider } from '@avatar/tenancy';
 
 /** The public HTTP API: sessions, speech, health, its OpenAPI description. */
 @Module({})
 export class GatewayModule {
   static register(config: GatewayConfig): DynamicModule {
-    const areas = [adminArea(config), limitsArea(config), usageArea(config), webhooksArea(config), providersArea(config), compatArea(config), chatArea(config), demoArea(config)];
+    const areas = [adminArea(config), limitsArea(config), usageArea(config), webhooksArea(config), providersArea(config), compatArea(config), chatArea(config), demoArea(config), opsArea(config)];
     return {
       module: GatewayModule,
       imports: [
         PersistenceModule.forRoot(config.DATABASE_URL),
-        MessagingModule.forRoot(() => ({ url: config.NATS_URL, name: 'gateway', eventsMaxAgeSeconds: config.EVENTS_MAX_AGE_SECONDS })),
+        MessagingModule.forRoot(() => ({ url: config.NATS_URL, name: 'gateway', eventsMaxAgeSeconds: config.EVENTS_MAX_AGE_SECONDS, user: config.NATS_USER, password: config.NATS_PASSWORD })),
         TerminusModule.forRoot({ logger: false }),
         SpeechModule,
         ...speechQueueModules(config),

@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GatewayConfigSchema, loadConfig } from '@avatar/config';
-import { createLogger } from '@avatar/observability';
+import { createLogger, DrainState, registerRequestIds } from '@avatar/observability';
 import { GatewayModule } from './gateway.module';
 import { HttpEdge } from './common/http-edge';
+import { HttpMetrics } from './metrics/http-metrics';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(GatewayConfigSchema);
@@ -12,8 +13,13 @@ async function bootstrap(): Promise<void> {
   const edge = new HttpEdge(config);
   const adapter = new FastifyAdapter(edge.serverOptions());
   edge.attach(adapter.getInstance());
+  // X-Request-Id in (when acceptable) and out; every log line of the request carries it.
+  registerRequestIds(adapter.getInstance());
   // bodyParser: false — Nest adds no parsers (form-encoded among them): JSON only.
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config), adapter, { logger, bodyParser: false });
+  // Every answer counted and timed (RED), 404s and drain 503s included: hooks added before the server is ready apply to all routes.
+  app.get(HttpMetrics).register(adapter.getInstance());
+  const drain = app.get(DrainState);
 
   // Shutdown order: HTTP first (stop accepting, finish in-flight requests, close every
   // connection), then Nest's hooks close Redis, NATS and the database those requests use.
@@ -22,6 +28,8 @@ async function bootstrap(): Promise<void> {
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
+    // Readiness answers 503 from now on (where a request still reaches it).
+    drain.begin();
     logger.log(`${signal}: stopping`);
     edge
       .drain(adapter.getInstance())

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, NotifierConfigSchema } from '@avatar/config';
-import { createLogger } from '@avatar/observability';
+import { createLogger, registerRequestIds } from '@avatar/observability';
 import { NotifierModule } from './notifier.module';
 import { SessionSocketAdapter } from './socket/session-socket.adapter';
 import { SessionHub } from './relay/session-hub';
@@ -10,7 +10,10 @@ import { SessionHub } from './relay/session-hub';
 async function bootstrap(): Promise<void> {
   const config = loadConfig(NotifierConfigSchema);
   const logger = createLogger('notifier', config);
-  const app = await NestFactory.create<NestFastifyApplication>(NotifierModule.register(config), new FastifyAdapter(), { logger });
+  const adapter = new FastifyAdapter();
+  // X-Request-Id in (when acceptable) and out on its HTTP answers (probes, metrics, /health).
+  registerRequestIds(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(NotifierModule.register(config), adapter, { logger });
   app.useWebSocketAdapter(new SessionSocketAdapter(app, config.SESSION_TOKEN_SECRET, app.get(SessionHub)));
   app.enableShutdownHooks();
   await app.listen(config.NOTIFIER_PORT, config.NOTIFIER_HOST);

@@ -25,17 +25,18 @@ import { SessionLifecycleScheduler } from './sessions/reaper/session-lifecycle.s
 import { quotasArea } from './quotas/quotas.area';
 import { webhooksArea } from './webhooks/webhooks.area';
 import { audioArea } from './audio/audio.area';
+import { opsArea } from './metrics/ops.area';
 
 /** Speech tasks from BullMQ, session commands from NATS, the provider adapters (providers area), client audio commits (audio area). */
 @Module({})
 export class WorkerModule {
   static register(config: WorkerConfig): DynamicModule {
-    const areas = [providersArea(config), quotasArea(config), webhooksArea(config), audioArea(config)];
+    const areas = [providersArea(config), quotasArea(config), webhooksArea(config), audioArea(config), opsArea(config)];
     return {
       module: WorkerModule,
       imports: [
         PersistenceModule.forRoot(config.DATABASE_URL),
-        MessagingModule.forRoot(() => ({ url: config.NATS_URL, name: 'worker', eventsMaxAgeSeconds: config.EVENTS_MAX_AGE_SECONDS })),
+        MessagingModule.forRoot(() => ({ url: config.NATS_URL, name: 'worker', eventsMaxAgeSeconds: config.EVENTS_MAX_AGE_SECONDS, user: config.NATS_USER, password: config.NATS_PASSWORD })),
         SpeechModule,
         // BullMQ opens (and on shutdown closes) its own connections from these options.
         BullModule.forRoot({ connection: redisConnectionOptions(config.REDIS_URL, 'worker', 'consumer') }),
@@ -43,6 +44,8 @@ export class WorkerModule {
         RedisClientModule.forRoot(config.REDIS_URL, 'worker', 'consumer'),
         ...areas.flatMap((area) => area.imports ?? []),
       ],
+      // The small HTTP port's probes and metrics (ops area).
+      controllers: areas.flatMap((area) => area.controllers ?? []),
       providers: [
         { provide: WORKER_CONFIG, useValue: config },
         // Opens tenants' vendor credentials (providers) and webhook secrets.

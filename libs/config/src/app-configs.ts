@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { audioBuffer, credentialsKeys, infrastructure, port, positiveInt, rateLimitsSwitch, sessionTokenSecret, speechRate, url, vendors } from './env-fields';
+import { audioBuffer, checkNatsCredentials, credentialsKeys, infrastructure, natsCredentials, port, positiveInt, rateLimitsSwitch, sessionTokenSecret, speechRate, url, vendors } from './env-fields';
 
 /** One validated schema per app: what each process needs, nothing more. */
 
@@ -76,6 +76,7 @@ export const GatewayConfigSchema = z.object({
   /** The notifier's WebSocket base URL as the demo page's browser reaches it (the page opens `<DEMO_WS_URL>/<session_id>`). */
   DEMO_WS_URL: url(['ws', 'wss']).default('ws://localhost:8001/ws'),
 }).superRefine((config, ctx) => {
+  checkNatsCredentials(config, ctx);
   if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
     ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS' });
   }
@@ -99,6 +100,9 @@ export const WorkerConfigSchema = z.object({
   SPEECH_RECONCILE_MS: positiveInt(2000),
   /** On SIGTERM, tasks being spoken get this long to finish before they are handed to another worker. */
   SPEECH_DRAIN_GRACE_MS: positiveInt(5000),
+  /** The worker's small HTTP server: /health, /health/live, /health/ready and /metrics (no API). */
+  WORKER_HTTP_HOST: z.string().default('127.0.0.1'),
+  WORKER_HTTP_PORT: port(8002),
   SPEECH_WORDS_PER_MINUTE: speechRate,
   LOCAL_FRAMES_PER_SECOND: positiveInt(25),
   // Session lifecycle (docs/adr/0007): every worker beats and reaps on this interval.
@@ -133,6 +137,7 @@ export const WorkerConfigSchema = z.object({
   LOCAL_AUDIO_SAMPLE_RATE: z.coerce.number().int().min(8000).max(48_000).default(24_000),
   ...audioBuffer,
 }).superRefine((config, ctx) => {
+  checkNatsCredentials(config, ctx);
   if (config.SESSION_HEARTBEAT_GRACE_MS < 2 * config.SESSION_REAPER_INTERVAL_MS) {
     const message = `must be at most half of SESSION_HEARTBEAT_GRACE_MS (${config.SESSION_HEARTBEAT_GRACE_MS}): a worker misses beats before the platform counts as down`;
     ctx.addIssue({ code: 'custom', path: ['SESSION_REAPER_INTERVAL_MS'], message });
@@ -156,6 +161,7 @@ export const NotifierConfigSchema = z.object({
   AUDIO_BUFFER_MAX_SECONDS: positiveInt(60),
   ...audioBuffer,
 }).superRefine((config, ctx) => {
+  checkNatsCredentials(config, ctx);
   if (config.WS_MEDIA_DROP_BYTES >= config.WS_MAX_BUFFERED_BYTES) {
     ctx.addIssue({ code: 'custom', path: ['WS_MEDIA_DROP_BYTES'], message: `must be less than WS_MAX_BUFFERED_BYTES (${config.WS_MAX_BUFFERED_BYTES}): media is dropped before a client is cut off` });
   }
@@ -170,6 +176,8 @@ export type NotifierConfig = z.infer<typeof NotifierConfigSchema>;
 export const AdminCliConfigSchema = z.object({
   DATABASE_URL: url(['postgresql', 'postgres']),
   NATS_URL: url(['nats', 'tls']).optional(),
+  /** The admin CLI's own NATS user (`admin`: it may only announce), when that NATS has authentication. */
+  ...natsCredentials(),
   ...credentialsKeys,
-});
+}).superRefine(checkNatsCredentials);
 export type AdminCliConfig = z.infer<typeof AdminCliConfigSchema>;

@@ -16,13 +16,36 @@ export const url = (protocols: string[]) =>
 
 export const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
 export const logLevel = z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log');
+/** json (one JSON object per line, for log shippers) or text (readable lines); unset = json when NODE_ENV=production, else text. */
+export const logFormat = z.enum(['json', 'text']).optional();
+
+/**
+ * NATS_USER / NATS_PASSWORD: the app's own NATS user and password (each app has its own,
+ * with its permissions: libs/contracts/src/messaging/permissions.ts). Both or neither
+ * (checkNatsCredentials); neither = the user in NATS_URL if any, else no authentication.
+ */
+export function natsCredentials() {
+  return {
+    NATS_USER: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or - (it names the inbox prefix _INBOX.<user>)').optional(),
+    NATS_PASSWORD: z.string().min(1).optional(),
+  };
+}
+
+/** For a schema's superRefine: NATS_USER without NATS_PASSWORD (or the reverse) is a mistake, not "no auth". */
+export function checkNatsCredentials(config: { NATS_USER?: string; NATS_PASSWORD?: string }, ctx: z.RefinementCtx): void {
+  if ((config.NATS_USER === undefined) === (config.NATS_PASSWORD === undefined)) return;
+  const missing = config.NATS_USER === undefined ? 'NATS_USER' : 'NATS_PASSWORD';
+  ctx.addIssue({ code: 'custom', path: [missing], message: 'NATS_USER and NATS_PASSWORD go together: set both or neither' });
+}
 
 /** Infrastructure every app connects to. */
 export const infrastructure = {
   NODE_ENV: nodeEnv,
   LOG_LEVEL: logLevel,
+  LOG_FORMAT: logFormat,
   REDIS_URL: url(['redis', 'rediss']),
   NATS_URL: url(['nats', 'tls']),
+  ...natsCredentials(),
   DATABASE_URL: url(['postgresql', 'postgres']),
   /** How long the session event stream keeps events for replay. */
   EVENTS_MAX_AGE_SECONDS: positiveInt(24 * 3600),

@@ -40,6 +40,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig(GatewayConfigSchema, { ...base, SESSION_TOKEN_SECRET: 'short' })).toThrow(/SESSION_TOKEN_SECRET: must be at least 32/);
   });
 
+  it("defaults the worker's probes-and-metrics port and the log format, and refuses bad values", () => {
+    expect(loadConfig(WorkerConfigSchema, base)).toMatchObject({ WORKER_HTTP_HOST: '127.0.0.1', WORKER_HTTP_PORT: 8002 });
+    expect(loadConfig(WorkerConfigSchema, base).LOG_FORMAT).toBeUndefined();
+    expect(loadConfig(WorkerConfigSchema, { ...base, WORKER_HTTP_HOST: '0.0.0.0', WORKER_HTTP_PORT: '9102', LOG_FORMAT: 'json' })).toMatchObject({ WORKER_HTTP_HOST: '0.0.0.0', WORKER_HTTP_PORT: 9102, LOG_FORMAT: 'json' });
+    expect(() => loadConfig(WorkerConfigSchema, { ...base, WORKER_HTTP_PORT: '70000' })).toThrow(/WORKER_HTTP_PORT/);
+    expect(() => loadConfig(GatewayConfigSchema, { ...base, LOG_FORMAT: 'pretty' })).toThrow(/LOG_FORMAT/);
+  });
+
   it('defaults the session lifecycle and refuses a heartbeat grace shorter than two reaper intervals', () => {
     expect(loadConfig(WorkerConfigSchema, base)).toMatchObject({
       SESSION_IDLE_TIMEOUT_SECONDS: 120,

@@ -1,7 +1,10 @@
-import { headers, Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { Command, CommandFailure, subjects, TRACEPARENT_HEADER, WORKER_QUEUE_GROUP } from '@avatar/contracts';
-import { continueTrace, outgoingTraceparent, runInTrace } from '@avatar/observability';
-import { decodeJson, encodeJson } from './json-codec';
+import { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { context, Span } from '@opentelemetry/api';
+import { Command, CommandFailure, subjects, WORKER_QUEUE_GROUP } from '@avatar/contracts';
+import { ATTR, failSpan, scopeAttributes } from '@avatar/observability';
+import { injectTraceHeaders, startNatsSpan, traceContextOf, withSpan } from './nats-trace';
+import { encodeJson } from './json-codec';
+import { decodeCommand, decodeCommandReply, InvalidMessageError } from './message-validation';
 import { SessionScope } from './event-publisher';
 
 /** A command nobody answered in time, or whose handler failed. */
@@ -27,11 +30,23 @@ export class CommandBus {
   constructor(private readonly nc: NatsConnection) {}
 
   async request<Body, Reply>(scope: SessionScope, command: Command, body: Body, timeoutMs: number): Promise<Reply> {
+    const span = startNatsSpan('request', subjects.command(scope.tenantId, scope.sessionId, command), context.active(), { ...scopeAttributes(scope), [ATTR.COMMAND]: command });
+    try {
+      return await this.requestIn<Body, Reply>(span, scope, command, body, timeoutMs);
+    } catch (err) {
+      failSpan(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async requestIn<Body, Reply>(span: Span, scope: SessionScope, command: Command, body: Body, timeoutMs: number): Promise<Reply> {
     let msg: Msg;
     try {
       msg = await this.nc.request(subjects.command(scope.tenantId, scope.sessionId, command), encodeJson(body), {
         timeout: timeoutMs,
-        headers: traceHeaders(),
+        headers: traceHeaders(span),
       });
     } catch (err) {
       const text = String((err as Error)?.message ?? err);
@@ -39,7 +54,12 @@ export class CommandBus {
       if (/timeout/i.test(text)) throw new CommandError('TIMEOUT', `no worker answered ${command} within ${timeoutMs} ms`);
       throw err;
     }
-    const reply = decodeJson<Reply | CommandFailure>(msg.data);
+    let reply: Reply | CommandFailure;
+    try {
+      reply = decodeCommandReply<Reply>(command, msg.data);
+    } catch (err) {
+      throw new CommandError('INVALID_REPLY', (err as Error).message);
+    }
     if (reply && typeof reply === 'object' && 'error' in reply) {
       const failure = (reply as CommandFailure).error;
       throw new CommandError(failure.code, failure.message, failure.details);
@@ -48,7 +68,15 @@ export class CommandBus {
   }
 
   broadcast<Body>(scope: SessionScope, command: Command, body: Body): void {
-    this.nc.publish(subjects.command(scope.tenantId, scope.sessionId, command), encodeJson(body), { headers: traceHeaders() });
+    const span = startNatsSpan('publish', subjects.command(scope.tenantId, scope.sessionId, command), context.active(), { ...scopeAttributes(scope), [ATTR.COMMAND]: command });
+    try {
+      this.nc.publish(subjects.command(scope.tenantId, scope.sessionId, command), encodeJson(body), { headers: traceHeaders(span) });
+    } catch (err) {
+      failSpan(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
   }
 
   /**
@@ -79,27 +107,30 @@ export class CommandBus {
   }
 
   private async dispatch<Body, Reply>(msg: Msg, handler: CommandHandler<Body, Reply>): Promise<void> {
-    const { tenantId, sessionId } = subjects.parse(msg.subject);
-    const trace = continueTrace(msg.headers?.get(TRACEPARENT_HEADER));
-    await runInTrace(trace, async () => {
+    const { tenantId, sessionId, rest } = subjects.parse(msg.subject);
+    // The handler runs in a consumer span, child of the sender's span (headers).
+    const parent = traceContextOf(msg.headers);
+    const span = startNatsSpan('process', msg.subject, parent, { ...scopeAttributes({ tenantId, sessionId }), [ATTR.COMMAND]: rest });
+    await context.with(withSpan(parent, span), async () => {
       try {
-        const reply = await handler({ tenantId, sessionId }, decodeJson<Body>(msg.data));
+        // Parsed with the command's schema: an invalid body is answered as a failure (INVALID_MESSAGE).
+        const reply = await handler({ tenantId, sessionId }, decodeCommand<Body>(msg.subject, msg.data));
         if (msg.reply) msg.respond(encodeJson(reply ?? {}));
       } catch (err) {
+        failSpan(span, err);
         const details = (err as { toDetails?: () => Record<string, unknown> }).toDetails?.();
         const failure: CommandFailure = {
           error: { code: (err as { code?: string }).code ?? 'COMMAND_FAILED', message: String((err as Error)?.message ?? err), ...(details ? { details } : {}) },
         };
         if (msg.reply) msg.respond(encodeJson(failure));
-        else throw err;
+        // A refused command is logged (without its content) even when it was answered.
+        if (!msg.reply || err instanceof InvalidMessageError) throw err;
       }
-    });
+    }).finally(() => span.end());
   }
 }
 
-function traceHeaders() {
-  const h = headers();
-  const traceparent = outgoingTraceparent();
-  if (traceparent) h.set(TRACEPARENT_HEADER, traceparent);
-  return h;
+/** Headers carrying the command span's context (OpenTelemetry propagator). */
+function traceHeaders(span: Span) {
+  return injectTraceHeaders(withSpan(context.active(), span));
 }

@@ -1,10 +1,12 @@
 import type { TenantScope } from '@avatar/contracts';
 import { randomUUID } from 'node:crypto';
-import { headers, NatsConnection } from '@nats-io/transport-node';
+import { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, JetStreamClient } from '@nats-io/jetstream';
-import { EventEnvelope, isMediaEventType, isTaskEndingType, MediaEvent, SessionEvent, subjects, TRACEPARENT_HEADER } from '@avatar/contracts';
-import { outgoingTraceparent } from '@avatar/observability';
+import { context } from '@opentelemetry/api';
+import { EventEnvelope, isMediaEventType, isTaskEndingType, MediaEvent, SessionEvent, subjects } from '@avatar/contracts';
+import { ATTR, failSpan, scopeAttributes } from '@avatar/observability';
 import { encodeJson } from './json-codec';
+import { injectTraceHeaders, startNatsSpan, withSpan } from './nats-trace';
 
 export interface SessionScope {
   tenantId: TenantScope;
@@ -65,12 +67,22 @@ export class EventPublisher {
     if (isMediaEventType(event.type)) {
       return Promise.reject(new Error(`${event.type} is a media event: use publishMedia (media events are never stored)`));
     }
-    const h = headers();
-    const traceparent = outgoingTraceparent();
-    if (traceparent) h.set(TRACEPARENT_HEADER, traceparent);
-    return this.js
-      .publish(subjects.event(scope.tenantId, scope.sessionId, event.type), encodeJson(envelopeOf(scope, event)), { headers: h, msgID: messageIdOf(event) })
-      .then((ack) => ack.seq);
+    // A span per stored event (its context rides in the headers to every consumer); media are never traced.
+    const subject = subjects.event(scope.tenantId, scope.sessionId, event.type);
+    const span = startNatsSpan('publish', subject, context.active(), { ...scopeAttributes(scope), [ATTR.EVENT_TYPE]: event.type });
+    const h = injectTraceHeaders(withSpan(context.active(), span));
+    return this.js.publish(subject, encodeJson(envelopeOf(scope, event)), { headers: h, msgID: messageIdOf(event) }).then(
+      (ack) => {
+        span.setAttribute(ATTR.EVENT_ID, ack.seq);
+        span.end();
+        return ack.seq;
+      },
+      (err: unknown) => {
+        failSpan(span, err);
+        span.end();
+        throw err;
+      },
+    );
   }
 }
 

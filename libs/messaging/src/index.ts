@@ -10,3 +10,5 @@ export * from './redis-client.module';
 export * from './durable-consumer';
 export * from './with-timeout';
 export * from './audio-buffer-store';
+export * from './nats-trace';
+export * from './message-validation';

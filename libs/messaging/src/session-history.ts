@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, JetStreamClient, jetstreamManager, JetStreamManager } from '@nats-io/jetstream';
 import { EVENT_TYPES, EventEnvelope, EVENTS_STREAM, subjects } from '@avatar/contracts';
-import { decodeJson } from './json-codec';
+import { decodeEventEnvelope } from './message-validation';
 import { SessionScope } from './event-publisher';
 
 export interface StoredEvent {
@@ -24,7 +25,11 @@ export class SessionHistory {
   private readonly js: JetStreamClient;
   private jsm?: Promise<JetStreamManager>;
 
-  constructor(private readonly nc: NatsConnection) {
+  constructor(
+    private readonly nc: NatsConnection,
+    /** Told about a stored event that fails its schema (it is skipped): what is wrong, never its content. */
+    private readonly onInvalid: (err: unknown) => void = () => undefined,
+  ) {
     this.js = jetstream(nc);
   }
 
@@ -38,6 +43,9 @@ export class SessionHistory {
   async read(scope: SessionScope, afterSeq: number | undefined, onBatch: (events: StoredEvent[]) => boolean | void): Promise<void> {
     const jsm = await this.manager();
     const info = await jsm.consumers.add(EVENTS_STREAM, {
+      // Named, so the request names its filter (`CONSUMER.CREATE.<stream>.<name>.<filter>`):
+      // what the notifier's NATS permissions allow is one session's events, not any filter.
+      name: `catch-up-${randomUUID()}`,
       ack_policy: AckPolicy.None,
       filter_subject: subjects.sessionEvents(scope.tenantId, scope.sessionId),
       ...(afterSeq !== undefined ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterSeq + 1 } : { deliver_policy: DeliverPolicy.All }),
@@ -51,13 +59,19 @@ export class SessionHistory {
       while (remaining > 0) {
         const want = Math.min(CATCH_UP_BATCH, remaining);
         const batch: StoredEvent[] = [];
+        let skipped = 0;
         for await (const msg of await consumer.fetch({ max_messages: want, expires: FETCH_EXPIRES_MS })) {
-          batch.push({ seq: msg.seq, envelope: decodeJson<EventEnvelope>(msg.data) });
+          try {
+            batch.push({ seq: msg.seq, envelope: decodeEventEnvelope(msg.subject, msg.data) });
+          } catch (err) {
+            skipped++;
+            this.onInvalid(err);
+          }
         }
-        remaining -= batch.length;
+        remaining -= batch.length + skipped;
         if (onBatch(batch) === false) return;
         // Fewer than asked: the rest expired from the stream meanwhile.
-        if (batch.length < want) return;
+        if (batch.length + skipped < want) return;
       }
     } finally {
       await jsm.consumers.delete(EVENTS_STREAM, info.name).catch(() => undefined);

@@ -1,40 +1,36 @@
-import { childContext, continueTrace, currentTrace, formatTraceparent, outgoingTraceparent, parseTraceparent, runInTrace } from './trace-context';
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { contextFromTraceparent, currentTrace, traceparentOf } from './trace-context';
+import { installTestTracing, TestTracing } from './tracing/test-tracing';
 
-describe('trace context', () => {
+describe('trace context (W3C through OpenTelemetry)', () => {
   const header = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+  let tracing: TestTracing;
+  beforeAll(() => (tracing = installTestTracing()));
+  afterAll(() => tracing.uninstall());
 
-  it('parses and formats a W3C traceparent', () => {
-    const ctx = parseTraceparent(header);
-    expect(ctx).toEqual({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: true });
-    expect(formatTraceparent(ctx!)).toBe(header);
+  it('reads a traceparent into a remote parent and writes it back unchanged', () => {
+    const ctx = contextFromTraceparent(header);
+    expect(trace.getSpanContext(ctx)).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', isRemote: true });
+    expect(traceparentOf(ctx)).toBe(header);
   });
 
-  it('rejects malformed and all-zero ids', () => {
-    expect(parseTraceparent('garbage')).toBeUndefined();
-    expect(parseTraceparent(`00-${'0'.repeat(32)}-00f067aa0ba902b7-01`)).toBeUndefined();
-    expect(parseTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01')).toBeUndefined();
-    expect(parseTraceparent(undefined)).toBeUndefined();
+  it('ignores malformed, all-zero and missing values (the span then starts a trace of its own)', () => {
+    for (const value of ['garbage', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01', '', undefined, null]) {
+      expect(trace.getSpanContext(contextFromTraceparent(value))).toBeUndefined();
+    }
+    expect(traceparentOf(ROOT_CONTEXT)).toBeUndefined();
   });
 
-  it('continues an incoming trace with a new span, or starts a new trace', () => {
-    const continued = continueTrace(header);
-    expect(continued.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
-    expect(continued.spanId).not.toBe('00f067aa0ba902b7');
-    const fresh = continueTrace(undefined);
-    expect(fresh.traceId).toMatch(/^[0-9a-f]{32}$/);
-    expect(fresh.traceId).not.toBe(continued.traceId);
-  });
-
-  it('keeps the current context across awaits and hands on a child', async () => {
-    const root = childContext();
-    await runInTrace(root, async () => {
+  it('continues the caller\'s trace in a child span, current across awaits', async () => {
+    const span = trace.getTracer('spec').startSpan('child', {}, contextFromTraceparent(header));
+    await context.with(trace.setSpan(ROOT_CONTEXT, span), async () => {
       await new Promise((r) => setTimeout(r, 1));
-      expect(currentTrace()).toBe(root);
-      const next = parseTraceparent(outgoingTraceparent());
-      expect(next?.traceId).toBe(root.traceId);
-      expect(next?.spanId).not.toBe(root.spanId);
+      expect(currentTrace()).toEqual({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: span.spanContext().spanId, sampled: true });
+      expect(traceparentOf()).toBe(`00-4bf92f3577b34da6a3ce929d0e0e4736-${span.spanContext().spanId}-01`);
     });
+    span.end();
+    expect(span.spanContext().spanId).not.toBe('00f067aa0ba902b7');
     expect(currentTrace()).toBeUndefined();
-    expect(outgoingTraceparent()).toBeUndefined();
+    expect(traceparentOf()).toBeUndefined();
   });
 });

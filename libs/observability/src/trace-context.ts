@@ -1,58 +1,51 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { Context, context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
 /**
- * W3C trace context (https://www.w3.org/TR/trace-context/): enough to start or
- * continue a trace and hand it on through job data and NATS headers. Exporting spans
- * (OpenTelemetry) builds on this later; the wire format does not change.
+ * W3C trace context (https://www.w3.org/TR/trace-context/) through OpenTelemetry: the
+ * ids, the current context (AsyncLocalStorage, installed by the tracing preload) and the
+ * `traceparent` wire format are OpenTelemetry's; nothing here makes ids of its own.
+ *
+ * The `traceparent` strings the platform keeps (the gateway's response header, a speech
+ * task's row and its BullMQ job) are always W3C, whatever OTEL_PROPAGATORS says: they
+ * are named `traceparent` in the API and in the database. NATS headers go through the
+ * configured global propagator (libs/messaging nats-trace.ts).
  */
-export interface TraceContext {
-  traceId: string;
-  spanId: string;
-  sampled: boolean;
+const w3c = new W3CTraceContextPropagator();
+
+interface Carrier {
+  traceparent?: string;
+  tracestate?: string;
 }
 
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-const ZERO_TRACE = '0'.repeat(32);
-const ZERO_SPAN = '0'.repeat(16);
+const setter = { set: (carrier: Carrier, key: string, value: string) => void ((carrier as Record<string, string>)[key] = value) };
+const getter = {
+  get: (carrier: Carrier, key: string) => (carrier as Record<string, string | undefined>)[key],
+  keys: (carrier: Carrier) => Object.keys(carrier),
+};
 
-export function parseTraceparent(header: string | undefined | null): TraceContext | undefined {
-  const match = header ? TRACEPARENT.exec(header.trim().toLowerCase()) : null;
-  if (!match || match[1] === ZERO_TRACE || match[2] === ZERO_SPAN) return undefined;
-  return { traceId: match[1], spanId: match[2], sampled: (parseInt(match[3], 16) & 1) === 1 };
+/** The `traceparent` of the span current in `ctx`, or undefined when there is none (tracing not started, a suppressed request). */
+export function traceparentOf(ctx: Context = context.active()): string | undefined {
+  const carrier: Carrier = {};
+  w3c.inject(ctx, carrier, setter);
+  return carrier.traceparent;
 }
 
-export function formatTraceparent(ctx: TraceContext): string {
-  return `00-${ctx.traceId}-${ctx.spanId}-${ctx.sampled ? '01' : '00'}`;
+/**
+ * A context whose parent is the span a `traceparent` names (a remote parent): start a
+ * span in it to continue that trace. Malformed, all-zero or missing values give `base`
+ * unchanged, so the span starts a trace of its own.
+ */
+export function contextFromTraceparent(traceparent: string | null | undefined, base: Context = ROOT_CONTEXT): Context {
+  if (!traceparent) return base;
+  return w3c.extract(base, { traceparent: traceparent.trim() }, getter);
 }
 
-/** A new span in the trace of `parent`, or the root of a new trace. */
-export function childContext(parent?: TraceContext): TraceContext {
-  return {
-    traceId: parent?.traceId ?? randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
-    sampled: parent?.sampled ?? true,
-  };
-}
-
-/** Continues the caller's trace from a traceparent header (or starts one). */
-export function continueTrace(traceparent: string | undefined | null): TraceContext {
-  return childContext(parseTraceparent(traceparent));
-}
-
-const storage = new AsyncLocalStorage<TraceContext>();
-
-/** Runs `fn` with `ctx` as the current trace context of everything it awaits. */
-export function runInTrace<T>(ctx: TraceContext, fn: () => T): T {
-  return storage.run(ctx, fn);
-}
-
-export function currentTrace(): TraceContext | undefined {
-  return storage.getStore();
-}
-
-/** The traceparent to hand to the next hop: a child of the current context. */
-export function outgoingTraceparent(): string | undefined {
-  const current = currentTrace();
-  return current ? formatTraceparent(childContext(current)) : undefined;
+/** The trace and span of the current span (for log lines), if a valid one is current. */
+export function currentTrace(): { traceId: string; spanId: string; sampled: boolean } | undefined {
+  const span = trace.getActiveSpan();
+  if (!span) return undefined;
+  const ctx = span.spanContext();
+  if (!trace.isSpanContextValid(ctx)) return undefined;
+  return { traceId: ctx.traceId, spanId: ctx.spanId, sampled: (ctx.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED };
 }

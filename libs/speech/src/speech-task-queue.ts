@@ -1,8 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import { SpanKind } from '@opentelemetry/api';
 import { SPEAK_JOB, SPEAK_JOB_OPTIONS, SPEECH_QUEUE, SpeakJobData, TenantScope } from '@avatar/contracts';
 import { EnqueueConditions, EnqueueResult, NewSpeechTask, SpeechTasksRepository } from '@avatar/persistence';
+import { ATTR, inSpan, scopeAttributes, traceparentOf } from '@avatar/observability';
 
 /** The speech queue could not take the job: the task was taken back (the caller answers "try again"). */
 export class SpeechQueueUnavailableError extends Error {}
@@ -24,8 +26,31 @@ export class SpeechTaskQueue {
     @InjectQueue(SPEECH_QUEUE) private readonly queue: Queue<SpeakJobData>,
   ) {}
 
-  /** The enqueue outcome; throws SpeechQueueUnavailableError when the job could not be queued. */
-  async add(tenantId: TenantScope, sessionId: string, task: NewSpeechTask, conditions: EnqueueConditions): Promise<EnqueueResult> {
+  /**
+   * The enqueue outcome; throws SpeechQueueUnavailableError when the job could not be
+   * queued. Runs in a `speech.enqueue` span (PRODUCER) whose context, written by the
+   * OpenTelemetry propagator, is the task's `traceparent`: on its row (so a job the
+   * reconciler re-queues continues the same trace) and in its job (the worker's
+   * `speech.task` span is its child).
+   */
+  add(tenantId: TenantScope, sessionId: string, task: NewSpeechTask, conditions: EnqueueConditions): Promise<EnqueueResult> {
+    const attributes = {
+      ...scopeAttributes({ tenantId, sessionId }),
+      [ATTR.TASK_ID]: task.id,
+      [ATTR.MESSAGING_SYSTEM]: 'bullmq',
+      [ATTR.MESSAGING_OPERATION_TYPE]: 'send',
+      [ATTR.MESSAGING_DESTINATION]: SPEECH_QUEUE,
+      [ATTR.MESSAGING_MESSAGE_ID]: task.id,
+    };
+    return inSpan('speech.enqueue', { kind: SpanKind.PRODUCER, attributes }, async (span) => {
+      const result = await this.enqueue(tenantId, sessionId, { ...task, traceparent: traceparentOf() }, conditions);
+      span.setAttribute(ATTR.OUTCOME, result.outcome);
+      if (result.outcome === 'queued') span.setAttribute(ATTR.TASK_SEQ, result.task.seq);
+      return result;
+    });
+  }
+
+  private async enqueue(tenantId: TenantScope, sessionId: string, task: NewSpeechTask, conditions: EnqueueConditions): Promise<EnqueueResult> {
     const result = await this.tasks.enqueue(tenantId, sessionId, task, conditions);
     if (result.outcome !== 'queued') return result;
     const queued = result.task;

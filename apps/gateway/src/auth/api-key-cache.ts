@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { API_KEY_SCOPES, ApiKeyRevoked, ApiKeyScope, apiKeySubjects, TenantScopes } from '@avatar/contracts';
-import { decodeJson, NATS_CONNECTION, onReconnect } from '@avatar/messaging';
+import { API_KEY_SCOPES, ApiKeyRevokedSchema, ApiKeyScope, apiKeySubjects, TenantScopes } from '@avatar/contracts';
+import { decodeWith, NATS_CONNECTION, onReconnect } from '@avatar/messaging';
 import { TenantsRepository } from '@avatar/persistence';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway-config';
 import type { Principal } from './principal';
@@ -55,12 +55,11 @@ export class ApiKeyCache implements OnApplicationBootstrap, OnApplicationShutdow
       callback: (err, msg) => {
         if (err) return this.logger.warn(`revocations: ${err.message}`);
         try {
-          const revoked = decodeJson<ApiKeyRevoked>(msg.data);
-          if ('all_keys' in revoked && revoked.all_keys === true) this.forgetTenant(msg.subject.split('.')[1]);
-          else if ('key_hash' in revoked && typeof revoked.key_hash === 'string') this.forget(revoked.key_hash);
-          else throw new Error('neither key_hash nor all_keys');
-        } catch {
-          this.logger.warn(`ignored a malformed revocation on ${msg.subject}`);
+          const revoked = decodeWith(ApiKeyRevokedSchema, msg.data, `revocation on ${msg.subject}`);
+          if ('all_keys' in revoked) this.forgetTenant(msg.subject.split('.')[1]);
+          else this.forget(revoked.key_hash);
+        } catch (err) {
+          this.logger.warn(`ignored a malformed revocation: ${(err as Error).message}`);
         }
       },
     });

@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import { TenantScopes } from '@avatar/contracts';
 import type { EventPublisher } from '@avatar/messaging';
 import type { EnqueueResult, NewSpeechTask } from '@avatar/persistence';
-import { continueTrace, parseTraceparent, runInTrace } from '@avatar/observability';
 import { estimateSpeechSeconds } from '@avatar/providers';
 import type { SpeechTaskQueue } from '@avatar/speech';
 import { fakeEventPublisher } from '@avatar/testing';
@@ -44,15 +43,6 @@ describe('ReplySpeech', () => {
     expect(task.durationEstimateMs).toBeGreaterThan(0);
     expect(conditions).toEqual({ maxPending: 20, interruptSeq: 3 });
     expect(t.speech.taskIds).toEqual([task.id]);
-  });
-
-  it("hands the request's trace on to each task", async () => {
-    const t = setup();
-    const trace = continueTrace(undefined);
-
-    await runInTrace(trace, () => t.speech.say('Hello there.'));
-
-    expect(parseTraceparent((t.add.mock.calls[0][2] as NewSpeechTask).traceparent)?.traceId).toBe(trace.traceId);
   });
 
   it('keeps the queued task ids in speaking order, each sentence its own task', async () => {

@@ -3,7 +3,6 @@ import { Logger } from '@nestjs/common';
 import type { TenantScope } from '@avatar/contracts';
 import type { EventPublisher } from '@avatar/messaging';
 import { estimateSpeechSeconds } from '@avatar/providers';
-import { outgoingTraceparent } from '@avatar/observability';
 import type { SpeechTaskQueue } from '@avatar/speech';
 
 export interface ReplySpeechOptions {
@@ -39,7 +38,7 @@ export class ReplySpeech {
     const { tenantId, sessionId, replyId, interruptSeq, maxPending, wordsPerMinute } = this.options;
     const estimate = estimateSpeechSeconds(sentence, { wordsPerMinute });
     if (estimate === 0) return true; // nothing to say ("…", an emoji)
-    const task = { id: randomUUID(), text: sentence, durationEstimateMs: Math.round(estimate * 1000), chatMessageId: replyId, traceparent: outgoingTraceparent() };
+    const task = { id: randomUUID(), text: sentence, durationEstimateMs: Math.round(estimate * 1000), chatMessageId: replyId };
     const result = await this.speech.add(tenantId, sessionId, task, { maxPending, interruptSeq });
     switch (result.outcome) {
       case 'queued':

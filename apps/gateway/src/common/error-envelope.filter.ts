@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, PlatformError, TRACEPARENT_HEADER } from '@avatar/contracts';
-import { continueTrace, formatTraceparent } from '@avatar/observability';
+import { traceparentFor } from './trace.hook';
 
 /** Codes for errors raised by the framework itself (unknown route, unparsable body…). */
 const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
@@ -32,7 +32,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     if (!reply.getHeader(TRACEPARENT_HEADER)) {
       // Refused before the trace hook ran (a malformed URL): the answer still names a trace.
       const request = http.getRequest<FastifyRequest | undefined>();
-      void reply.header(TRACEPARENT_HEADER, formatTraceparent(continueTrace(request?.headers?.[TRACEPARENT_HEADER] as string | undefined)));
+      void reply.header(TRACEPARENT_HEADER, traceparentFor(request?.raw, request?.headers));
     }
     // A vendor that said when to come back: the client hears it the same way as our own 429.
     const retryAfter = error.details.retry_after;

@@ -3,9 +3,8 @@ import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { FastifyHttpOptions, FastifyInstance } from 'fastify';
 import { PlatformError, TRACEPARENT_HEADER } from '@avatar/contracts';
-import { childContext, formatTraceparent } from '@avatar/observability';
 import type { GatewayConfig } from '../gateway-config';
-import { registerTraceHook, requestTrace } from './trace.hook';
+import { registerTraceHook, traceparentFor } from './trace.hook';
 
 /** Request bodies above this are refused (413): a speak text is at most 5000 chars. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -171,11 +170,10 @@ export class HttpEdge {
     const response = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
     if (socket.writable && !response?.headersSent) {
       const body = JSON.stringify(error.toEnvelope());
-      const trace = requestTrace(request) ?? childContext();
       socket.write(
         `HTTP/1.1 ${error.status} ${STATUS_TEXT[error.status] ?? 'Error'}\r\n` +
           `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-          `${TRACEPARENT_HEADER}: ${formatTraceparent(trace)}\r\nconnection: close\r\n\r\n${body}`,
+          `${TRACEPARENT_HEADER}: ${traceparentFor(request)}\r\nconnection: close\r\n\r\n${body}`,
       );
     }
     socket.destroySoon();

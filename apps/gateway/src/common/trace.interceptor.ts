@@ -1,21 +1,19 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { context } from '@opentelemetry/api';
 import { Observable } from 'rxjs';
-import { TRACEPARENT_HEADER } from '@avatar/contracts';
-import { continueTrace, runInTrace } from '@avatar/observability';
-import { requestTrace } from './trace.hook';
+import { requestContext } from './trace.hook';
 
 /**
- * Makes the request's trace (established by the `onRequest` trace hook, which also
- * puts it on the response) the current context while the handler runs, so job data
- * and NATS headers continue it. Fastify's hook chain does not keep an async context
- * across body parsing, hence this second step.
+ * Makes the request's server span current while the handler runs, so the spans it
+ * starts (speech.enqueue, NATS publishes, database and Redis calls) are its children.
+ * The http instrumentation binds the request's own events to that context, but what
+ * Fastify and Nest run in between is not guaranteed to keep it: this says it once more.
  */
 @Injectable()
 export class TraceInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const trace = requestTrace(request.raw) ?? continueTrace(request.headers[TRACEPARENT_HEADER] as string | undefined);
-    return new Observable((subscriber) => runInTrace(trace, () => next.handle().subscribe(subscriber)));
+  intercept(executionContext: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = executionContext.switchToHttp().getRequest<FastifyRequest>();
+    return new Observable((subscriber) => context.with(requestContext(request.raw), () => next.handle().subscribe(subscriber)));
   }
 }

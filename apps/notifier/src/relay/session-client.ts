@@ -1,5 +1,7 @@
+import { Context, SpanKind } from '@opentelemetry/api';
 import { ErrorEvent, EVENT_TYPES, WS_CLOSE_CODES, WS_ERROR_CODES, WS_MAX_MESSAGES_PER_SECOND } from '@avatar/contracts';
 import type { SessionScope } from '@avatar/messaging';
+import { ATTR, platformTracer, scopeAttributes } from '@avatar/observability';
 import { DEFAULT_SOCKET_BUFFER_LIMITS, SocketBufferLimits } from '../notifier-config';
 import { LagPolicy, mediaDroppedMessage } from './lag-policy';
 import { MessageRateLimiter } from './rate-limiter';
@@ -47,7 +49,7 @@ export class SessionClient {
       WS_MEDIA_DROP_BYTES: limits.WS_MEDIA_DROP_BYTES ?? DEFAULT_SOCKET_BUFFER_LIMITS.WS_MEDIA_DROP_BYTES,
       WS_MAX_BUFFERED_BYTES: limits.WS_MAX_BUFFERED_BYTES ?? DEFAULT_SOCKET_BUFFER_LIMITS.WS_MAX_BUFFERED_BYTES,
     });
-    this.feed = new SocketFeed((text, type) => this.output(text, type), lastEventId ?? 0);
+    this.feed = new SocketFeed((text, type, trace) => this.output(text, type, trace), lastEventId ?? 0);
   }
 
   get isOpen(): boolean {
@@ -72,7 +74,7 @@ export class SessionClient {
    * Every message of the socket passes here, already stamped by the feed: dropping one
    * (media only) changes no id, and the feed's catch-up merge happened before.
    */
-  private output(text: string, type: string): void {
+  private output(text: string, type: string, trace?: Context): void {
     if (!this.isOpen) return;
     const unsent = this.socket.bufferedAmount;
     switch (this.lag.judge(type, unsent)) {
@@ -84,7 +86,14 @@ export class SessionClient {
       case 'send':
         break;
     }
-    this.socket.send(text);
+    if (trace) {
+      // A live lifecycle event (the relay's span is the parent): one `ws send` per socket it reached.
+      const span = platformTracer().startSpan('ws send', { kind: SpanKind.PRODUCER, attributes: { ...scopeAttributes(this.scope), [ATTR.EVENT_TYPE]: type, 'avatar.ws.buffered_bytes': unsent } }, trace);
+      this.socket.send(text);
+      span.end();
+    } else {
+      this.socket.send(text);
+    }
     // After the message, not before: stamped with the current id, the notice must not
     // carry the id of a lifecycle event the client has not received yet.
     const dropped = this.lag.endEpisode(unsent);

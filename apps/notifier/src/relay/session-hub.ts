@@ -1,10 +1,11 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { EventEnvelope, PRESENCE_INTERVAL_MS, STREAM_SEQUENCE_HEADER, subjects, WS_CLOSE_CODES } from '@avatar/contracts';
-import { decodeJson, encodeJson, NATS_CONNECTION, onReconnect, SessionHistory, SessionScope } from '@avatar/messaging';
+import { decodeEventEnvelope, encodeJson, NATS_CONNECTION, onReconnect, RefusedMessages, SessionHistory, SessionScope } from '@avatar/messaging';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../notifier-config';
 import { SessionClient } from './session-client';
 import { relayedEvent } from './socket-feed';
+import { relayTraced } from './relay-tracing';
 
 /** How often token expiry is checked, for all sockets at once. */
 const EXPIRY_SWEEP_MS = 1_000;
@@ -36,6 +37,8 @@ export class SessionHub implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly logger = new Logger(SessionHub.name);
   private readonly channels = new Map<string, Channel>();
   private readonly history: SessionHistory;
+  /** Events that fail their schema are dropped, and logged (never their content) at most once a minute. */
+  private readonly refused = new RefusedMessages((line) => this.logger.warn(line));
   private draining = false;
   private timers: NodeJS.Timeout[] = [];
 
@@ -43,7 +46,7 @@ export class SessionHub implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(NOTIFIER_CONFIG) private readonly config: NotifierConfig,
   ) {
-    this.history = new SessionHistory(nc);
+    this.history = new SessionHistory(nc, (err) => this.refused.report('stored event', err));
   }
 
   onApplicationBootstrap(): void {
@@ -154,13 +157,16 @@ export class SessionHub implements OnApplicationBootstrap, BeforeApplicationShut
   private relay(channel: Channel, msg: Msg): void {
     let envelope: EventEnvelope;
     try {
-      envelope = decodeJson<EventEnvelope>(msg.data);
-    } catch {
+      envelope = decodeEventEnvelope(msg.subject, msg.data);
+    } catch (err) {
+      this.refused.report('live event', err);
       return;
     }
     const seqHeader = msg.headers?.get(STREAM_SEQUENCE_HEADER);
     const event = relayedEvent(seqHeader ? Number(seqHeader) : undefined, channel.scope.sessionId, envelope.event);
-    for (const client of channel.clients) client.feed.live(event);
+    relayTraced(channel.scope, msg, event, () => {
+      for (const client of channel.clients) client.feed.live(event);
+    });
   }
 
   private channel(scope: SessionScope): Channel {

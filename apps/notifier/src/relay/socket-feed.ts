@@ -1,3 +1,5 @@
+import type { Context } from '@opentelemetry/api';
+
 /**
  * One event as the notifier relays it: decoded once per session (not per socket).
  * `seq` is the stream sequence of a lifecycle event; media events have none.
@@ -8,14 +10,16 @@ export interface RelayedEvent {
   seq?: number;
   type: string;
   body: string;
+  /** The relay's trace context of a live lifecycle event: its sends are traced under it (none for media and history). */
+  trace?: Context;
 }
 
 export function relayedEvent<E extends { type: string }>(seq: number | undefined, sessionId: string, event: E): RelayedEvent {
   return { seq, type: event.type, body: JSON.stringify({ session_id: sessionId, ...event }).slice(1) };
 }
 
-/** Where a feed's messages go: the socket (text to send) and the event's type. */
-export type FeedOutput = (text: string, type: string) => void;
+/** Where a feed's messages go: the socket (text to send), the event's type, and the trace context of a live lifecycle event. */
+export type FeedOutput = (text: string, type: string, trace?: Context) => void;
 
 /**
  * The events of one socket, merged from the session's history (catch-up, from the
@@ -82,6 +86,6 @@ export class SocketFeed {
       if (event.seq <= this.last) return;
       this.last = event.seq;
     }
-    this.output(`{"id":${this.last},${event.body}`, event.type);
+    this.output(`{"id":${this.last},${event.body}`, event.type, event.trace);
   }
 }

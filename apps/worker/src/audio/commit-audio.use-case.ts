@@ -4,7 +4,6 @@ import { AUDIO_BUFFER_SAMPLE_RATE, audioBufferSeconds, CommitAudioReply, effecti
 import { AudioBufferStore, SessionScope } from '@avatar/messaging';
 import { SessionsRepository, TenantsRepository } from '@avatar/persistence';
 import { ProviderRegistry } from '@avatar/providers';
-import { outgoingTraceparent } from '@avatar/observability';
 import { SpeechQueueUnavailableError, SpeechTaskQueue } from '@avatar/speech';
 import { CommandRefusal } from '../common/command-refusal';
 
@@ -37,7 +36,7 @@ export class CommitAudioUseCase {
     try {
       const tenant = await this.tenants.find(scope.tenantId);
       const { quotas } = effectiveTenantSettings(tenant ?? { limits: {}, quotas: {}, billing: {}, providers: {} });
-      const task = { id: randomUUID(), text: '', durationEstimateMs: Math.round(duration * 1000), traceparent: outgoingTraceparent(), audio: { pcm: taken.pcm, sampleRate: AUDIO_BUFFER_SAMPLE_RATE } };
+      const task = { id: randomUUID(), text: '', durationEstimateMs: Math.round(duration * 1000), audio: { pcm: taken.pcm, sampleRate: AUDIO_BUFFER_SAMPLE_RATE } };
       const result = await this.speech.add(scope.tenantId, scope.sessionId, task, { maxPending: quotas.max_queued_tasks_per_session });
       switch (result.outcome) {
         case 'queued':

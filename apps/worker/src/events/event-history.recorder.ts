@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { EVENT_HISTORY_CONSUMER, EventEnvelope, isMediaEventType, isTaskEndingType, subjects, TenantScopes } from '@avatar/contracts';
-import { consumeDurable, decodeJson, NATS_CONNECTION } from '@avatar/messaging';
+import { consumeDurable, decodeEventEnvelope, NATS_CONNECTION, RefusedMessages } from '@avatar/messaging';
 import { SessionEventGroup, SessionEventsRepository } from '@avatar/persistence';
 
 /** PostgreSQL's foreign_key_violation: the event's session is gone. */
@@ -29,6 +29,7 @@ export const HISTORY_LINGER_MS = 20;
 @Injectable()
 export class EventHistoryRecorder implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EventHistoryRecorder.name);
+  private readonly refused = new RefusedMessages((line) => this.logger.warn(line));
   private messages?: ConsumerMessages;
   private buffer: JsMsg[] = [];
   private flushing?: Promise<void>;
@@ -89,20 +90,23 @@ export class EventHistoryRecorder implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  /** The batch by session. Media events (an older release stored some) and undecodable messages are left out (and acknowledged). */
+  /**
+   * The batch by session. Media events (an older release stored some) are left out (and
+   * acknowledged); an event that fails its schema is terminated: never redelivered, never recorded.
+   */
   private group(batch: JsMsg[]): { groups: MessageGroup[]; leftOut: JsMsg[] } {
     const bySession = new Map<string, MessageGroup>();
     const leftOut: JsMsg[] = [];
     for (const msg of batch) {
       let envelope: EventEnvelope;
       try {
-        envelope = decodeJson<EventEnvelope>(msg.data);
-      } catch {
-        this.logger.warn(`event ${msg.seq} is not JSON: left out of the history`);
-        leftOut.push(msg);
+        envelope = decodeEventEnvelope(msg.subject, msg.data);
+      } catch (err) {
+        this.refused.report('stored event (left out of the history)', err);
+        msg.term();
         continue;
       }
-      if (!envelope?.event || isMediaEventType(envelope.event.type)) {
+      if (isMediaEventType(envelope.event.type)) {
         leftOut.push(msg);
         continue;
       }

@@ -266,7 +266,8 @@ describe('ProviderConnections', () => {
 
       const reply = await t.bus.nc.request(SPEAK_SUBJECT, encodeJson({ task_id: 'not-a-uuid', text: 'hi', inbox: 'elsewhere.subject' }), { timeout: 1000 });
 
-      expect(decodeJson<{ error: { code: string } }>(reply.data).error.code).toBe('COMMAND_FAILED');
+      // Refused by the command's schema before any handler runs (CommandBus).
+      expect(decodeJson<{ error: { code: string } }>(reply.data).error.code).toBe('INVALID_MESSAGE');
       expect(owned.speak).not.toHaveBeenCalled();
     });
 

@@ -1,6 +1,6 @@
-import { createInbox, NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { COMMANDS, HaltCommand, OwnerSpeakCommand, OwnerSpeechMessage, ProviderErrorDetails } from '@avatar/contracts';
-import { CommandBus, CommandError, decodeJson, SessionScope } from '@avatar/messaging';
+import { CommandBus, CommandError, createInboxOf, decodeJson, SessionScope } from '@avatar/messaging';
 import { ProviderConnection, ProviderError, ProviderMediaEvent, SpeechOutcome, SpeechRequest } from '@avatar/providers';
 import { SessionOwnership } from './session-ownership';
 
@@ -37,7 +37,8 @@ export class RemoteConnection implements ProviderConnection {
 
   async speak(request: SpeechRequest, emit: (event: ProviderMediaEvent) => Promise<void>, signal: AbortSignal): Promise<SpeechOutcome> {
     const { nc, commands, scope } = this.deps;
-    const inbox = createInbox();
+    // Under this worker's inbox prefix: the only inboxes its NATS user may read.
+    const inbox = createInboxOf(nc);
     const messages = nc.subscribe(inbox);
     let ownerGone = false;
     let abortTimer: NodeJS.Timeout | undefined;

@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { TenantScopes } from '@avatar/contracts';
 import type { SessionRow, SessionsRepository } from '@avatar/persistence';
-import { AvatarProvider, ProviderRegistry, ProviderSessionRef } from '@avatar/providers';
+import { AvatarProvider, ProviderError, ProviderRegistry, ProviderSessionRef } from '@avatar/providers';
+import { Metrics } from '@avatar/observability';
 import { fakeLeaseRedis, sessionRow } from '@avatar/testing';
 import type { WorkerConfig } from '../worker-config';
 import type { ProviderConnections } from './provider-connections';
@@ -49,6 +50,7 @@ function setup(rows: SessionRow[], held: Array<{ tenantId: string; sessionId: st
         providerSessionId: row.providerSessionId ?? '',
       })),
     };
+    const metrics = new Metrics('worker', { processMetrics: false });
     const keepAlive = new VendorKeepAlive(
       sessions as unknown as SessionsRepository,
       REGISTRY,
@@ -56,8 +58,9 @@ function setup(rows: SessionRow[], held: Array<{ tenantId: string; sessionId: st
       providerSessions as unknown as ProviderSessions,
       redis as unknown as Redis,
       { KEEPALIVE_SWEEP_MS: SWEEP_MS } as WorkerConfig,
+      metrics,
     );
-    return { keepAlive, connections, providerSessions };
+    return { keepAlive, connections, providerSessions, metrics };
   };
   return { sessions, keptAlive, a: worker(), b: worker() };
 }
@@ -93,6 +96,7 @@ describe('VendorKeepAlive', () => {
         t.a.providerSessions as unknown as ProviderSessions,
         fakeLeaseRedis() as unknown as Redis,
         { KEEPALIVE_SWEEP_MS: SWEEP_MS } as WorkerConfig,
+        new Metrics('worker', { processMetrics: false }),
       );
 
       await expect(quiet.tick()).resolves.toEqual({ keptAlive: 0, closed: 0 });
@@ -143,6 +147,17 @@ describe('VendorKeepAlive', () => {
       await t.a.keepAlive.tick();
 
       expect(t.keptAlive).toEqual(['s2', 's1']);
+    });
+
+    it('counts a keep-alive the vendor failed by provider and error code (not a failure of ours)', async () => {
+      const t = setup([active('s1'), active('s2'), active('s3')]);
+      t.a.connections.get
+        .mockRejectedValueOnce(new ProviderError('heygen 503', { kind: 'unavailable', provider: 'heygen' }))
+        .mockRejectedValueOnce(new Error('database blip'));
+
+      await t.a.keepAlive.tick();
+
+      expect(await t.a.metrics.values('providerErrors')).toEqual([{ labels: { provider: 'heygen', operation: 'keep_alive', code: 'PROVIDER_UNAVAILABLE' }, value: 1 }]);
     });
 
     it('reaches every active session, also past one batch of them', async () => {

@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 import { TenantScopes } from '@avatar/contracts';
 import { SessionRow, SessionsRepository } from '@avatar/persistence';
 import { REDIS_CLIENT } from '@avatar/messaging';
-import { ProviderRegistry } from '@avatar/providers';
+import { ProviderError, ProviderRegistry } from '@avatar/providers';
+import { Metrics } from '@avatar/observability';
 import { RedisLease } from '../common/redis-lease';
 import { WORKER_CONFIG, WorkerConfig } from '../worker-config';
 import { ProviderConnections } from './provider-connections';
@@ -36,6 +37,7 @@ export class VendorKeepAlive implements OnApplicationBootstrap, OnApplicationShu
     private readonly providerSessions: ProviderSessions,
     @Inject(REDIS_CLIENT) redis: Redis,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    private readonly metrics: Metrics,
   ) {
     this.lease = new RedisLease(redis, LEASE_KEY, config.KEEPALIVE_SWEEP_MS * 3);
   }
@@ -77,6 +79,7 @@ export class VendorKeepAlive implements OnApplicationBootstrap, OnApplicationShu
           sent++;
         } catch (err) {
           // The vendor ended it, or is down: the next task or pass finds out again.
+          if (err instanceof ProviderError) this.metrics.counter('providerErrors').inc({ provider: err.provider, operation: 'keep_alive', code: err.code });
           this.logger.warn(`keep-alive of session ${session.id} (${session.provider}) failed: ${(err as Error).message}`);
         }
       }

@@ -8,6 +8,7 @@ import type { SpeechOrder } from './speech-order';
 import { SpeechReconciler } from './speech-reconciler';
 import type { TaskEndings } from '@avatar/speech';
 import { fakeLeaseRedis } from '@avatar/testing';
+import { Metrics } from '@avatar/observability';
 
 const RECONCILE_MS = 2000;
 
@@ -40,6 +41,7 @@ function setup(options: { heads?: TaskRef[]; unannounced?: TaskRef[]; states?: R
   };
   const order = { wake: jest.fn().mockResolvedValue(true) };
   const endings = { announce: jest.fn().mockResolvedValue(undefined) };
+  const metrics = new Metrics('worker', { processMetrics: false });
   const reconciler = new SpeechReconciler(
     tasks as unknown as SpeechTasksRepository,
     order as unknown as SpeechOrder,
@@ -47,8 +49,9 @@ function setup(options: { heads?: TaskRef[]; unannounced?: TaskRef[]; states?: R
     queue as unknown as Queue<SpeakJobData>,
     redis as unknown as Redis,
     { SPEECH_RECONCILE_MS: RECONCILE_MS } as WorkerConfig,
+    metrics,
   );
-  return { reconciler, tasks, queue, order, endings, redis, removed };
+  return { reconciler, tasks, queue, order, endings, redis, removed, metrics };
 }
 
 beforeEach(() => {
@@ -202,6 +205,23 @@ describe('SpeechReconciler', () => {
         [expect.objectContaining({ tenantId: 'tenant-1', sessionId: 'session-1' }), [{ taskId: 'c', ending: { type: 'task.interrupted' } }], { idle: false }],
       ]);
     });
+  });
+
+  it('counts each repair by action and reason (avatar_reaper_actions_total)', async () => {
+    const t = setup({
+      heads: [ref({ id: 'no-job' }), ref({ id: 'parked' }), ref({ id: 'done' })],
+      states: { parked: 'delayed', done: 'completed' },
+      unannounced: [ref({ id: 'lost', status: 'failed', error: 'vendor down' })],
+    });
+
+    await t.reconciler.sweep();
+
+    expect(await t.metrics.values('reaperActions')).toEqual([
+      { labels: { action: 'queue_task', reason: 'no_job' }, value: 1 },
+      { labels: { action: 'wake_task', reason: 'parked_head' }, value: 1 },
+      { labels: { action: 'queue_task', reason: 'job_completed' }, value: 1 },
+      { labels: { action: 'announce_ending', reason: 'failed' }, value: 1 },
+    ]);
   });
 
   it('repairs nothing and touches no queue when nothing is stale', async () => {

@@ -9,6 +9,7 @@ import { SpeechTasksRepository, TaskRef } from '@avatar/persistence';
 import { WORKER_CONFIG, WorkerConfig } from '../worker-config';
 import { SpeechOrder } from './speech-order';
 import { endingOf, TaskEndings } from '@avatar/speech';
+import { Metrics } from '@avatar/observability';
 
 /** Redis key of the reconciler's lease: one worker sweeps at a time. */
 const LEASE_KEY = 'speech-reconciler:lease';
@@ -38,6 +39,7 @@ export class SpeechReconciler implements OnApplicationBootstrap, OnApplicationSh
     @InjectQueue(SPEECH_QUEUE) private readonly queue: Queue<SpeakJobData>,
     @Inject(REDIS_CLIENT) redis: Redis,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    private readonly metrics: Metrics,
   ) {
     this.lease = new RedisLease(redis, LEASE_KEY, config.SPEECH_RECONCILE_MS * 3);
   }
@@ -62,16 +64,19 @@ export class SpeechReconciler implements OnApplicationBootstrap, OnApplicationSh
       if (state === 'delayed') {
         await this.order.wake(task.id);
         done.woken++;
+        this.metrics.counter('reaperActions').inc({ action: 'wake_task', reason: 'parked_head' });
       } else if (state === 'missing' || state === 'completed' || state === 'failed' || state === 'unknown') {
         // A finished job of a task still queued (a run that ended without an outcome) is replaced.
         if (job) await job.remove();
         await this.queue.add(SPEAK_JOB, jobOf(task), { ...SPEAK_JOB_OPTIONS, jobId: task.id });
         done.queued++;
+        this.metrics.counter('reaperActions').inc({ action: 'queue_task', reason: state === 'missing' ? 'no_job' : `job_${state}` });
       }
     }
     for (const task of unannounced) {
       await this.endings.announce(task, [{ taskId: task.id, ending: endingOf(task.status as 'completed', task.error, task.spokenSeconds) }], { idle: false });
       done.announced++;
+      this.metrics.counter('reaperActions').inc({ action: 'announce_ending', reason: task.status });
     }
     if (done.queued + done.woken + done.announced > 0) {
       this.logger.warn(`repaired: ${done.queued} task(s) queued, ${done.woken} woken, ${done.announced} ending(s) announced`);

@@ -79,6 +79,14 @@ describe('SpeechProcessor', () => {
 
     expect(t.run.execute).toHaveBeenCalledWith(DATA, { last });
   });
+
+  it("tells the use case when the speak was queued (the job's timestamp): where the speak → first event latency starts", async () => {
+    const t = setup('spoken');
+
+    await t.processor.process(Object.assign(job(), { timestamp: 1_700_000_000_123 }), 'token-1');
+
+    expect(t.run.execute).toHaveBeenCalledWith(DATA, { last: false, queuedAt: 1_700_000_000_123 });
+  });
 });
 
 describe('speechWorkerOptions', () => {

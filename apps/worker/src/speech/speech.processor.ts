@@ -1,8 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { DelayedError, Job, UnrecoverableError, WorkerOptions } from 'bullmq';
+import { SpanKind } from '@opentelemetry/api';
 import { SPEECH_QUEUE, SpeakJobData } from '@avatar/contracts';
-import { continueTrace, runInTrace } from '@avatar/observability';
+import { ATTR, contextFromTraceparent, failSpan, platformTracer, scopeAttributes } from '@avatar/observability';
 import { WORKER_CONFIG, WorkerConfig } from '../worker-config';
 import { RunSpeechTaskUseCase } from './use-cases/run-speech-task.use-case';
 import { SpeechOrder } from './speech-order';
@@ -57,22 +58,51 @@ export class SpeechProcessor extends WorkerHost implements OnApplicationBootstra
     this.worker.on('error', (err) => this.logger.error(`queue error: ${err.message}`));
   }
 
+  /**
+   * One run of a job, in a `speech.task` span (CONSUMER), child of the `speech.enqueue`
+   * span named by the job's traceparent: one trace from the speak request to the
+   * events. A parked job (not its turn yet) runs again later: another span, outcome `wait`.
+   */
   async process(job: Job<SpeakJobData>, token?: string): Promise<string> {
-    return runInTrace(continueTrace(job.data.traceparent), async () => {
-      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const outcome = await this.runSpeechTask.execute(job.data, { last });
-      if (outcome === 'wait') {
-        await this.order.park(job, token);
-        throw new DelayedError();
+    const attributes = {
+      ...scopeAttributes(job.data),
+      [ATTR.TASK_ID]: job.data.taskId,
+      [ATTR.TASK_SEQ]: job.data.seq,
+      [ATTR.ATTEMPT]: job.attemptsMade + 1,
+      [ATTR.MESSAGING_SYSTEM]: 'bullmq',
+      [ATTR.MESSAGING_OPERATION_TYPE]: 'process',
+      [ATTR.MESSAGING_DESTINATION]: SPEECH_QUEUE,
+      [ATTR.MESSAGING_MESSAGE_ID]: job.id ?? job.data.taskId,
+    };
+    return platformTracer().startActiveSpan('speech.task', { kind: SpanKind.CONSUMER, attributes }, contextFromTraceparent(job.data.traceparent), async (span) => {
+      try {
+        const outcome = await this.run(job, token);
+        span.setAttribute(ATTR.OUTCOME, outcome);
+        return outcome;
+      } catch (err) {
+        if (err instanceof DelayedError) span.setAttribute(ATTR.OUTCOME, (err as DelayedError & { outcome?: string }).outcome ?? 'wait');
+        else failSpan(span, err);
+        throw err;
+      } finally {
+        span.end();
       }
-      if (outcome === 'handover') {
-        // Due at once: another worker (not this one, which is closing) takes it.
-        await this.order.park(job, token, 0);
-        throw new DelayedError();
-      }
-      if (outcome === 'failed') throw new UnrecoverableError(`task ${job.data.taskId} failed`);
-      return outcome;
     });
+  }
+
+  private async run(job: Job<SpeakJobData>, token?: string): Promise<string> {
+    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const outcome = await this.runSpeechTask.execute(job.data, { last, queuedAt: job.timestamp });
+    if (outcome === 'wait') {
+      await this.order.park(job, token);
+      throw Object.assign(new DelayedError(), { outcome });
+    }
+    if (outcome === 'handover') {
+      // Due at once: another worker (not this one, which is closing) takes it.
+      await this.order.park(job, token, 0);
+      throw Object.assign(new DelayedError(), { outcome });
+    }
+    if (outcome === 'failed') throw new UnrecoverableError(`task ${job.data.taskId} failed`);
+    return outcome;
   }
 
   /**

@@ -7,10 +7,10 @@ import type { WebhookDispatcher } from './webhook-dispatcher';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 
-function message(event: SessionEvent | string) {
+function message(event: SessionEvent | string, subjectType = typeof event === 'string' ? 'session.started' : event.type) {
   const envelope: EventEnvelope | string = typeof event === 'string' ? event : { tenant_id: TENANT, session_id: 's1', emitted_at: '2026-11-21T10:00:00.000Z', event };
   const data = new TextEncoder().encode(typeof envelope === 'string' ? envelope : JSON.stringify(envelope));
-  return { seq: 7, data, ack: jest.fn(), nak: jest.fn() } as unknown as JsMsg & { ack: jest.Mock; nak: jest.Mock };
+  return { seq: 7, subject: `evt.${TENANT}.s1.${subjectType}`, data, ack: jest.fn(), nak: jest.fn(), term: jest.fn() } as unknown as JsMsg & { ack: jest.Mock; nak: jest.Mock; term: jest.Mock };
 }
 
 function setup() {
@@ -74,16 +74,28 @@ describe('WebhookEventsConsumer', () => {
     }
   });
 
-  it('acknowledges, without recording, events that are no webhook and messages that are not JSON', async () => {
+  it('acknowledges, without recording, events that are no webhook', async () => {
     const t = setup();
     const status = message({ type: 'task.completed', task_id: 'k', duration: 1 });
-    const garbage = message('{not json');
 
     await t.consumer.handle(status);
-    await t.consumer.handle(garbage);
 
     expect(status.ack).toHaveBeenCalled();
-    expect(garbage.ack).toHaveBeenCalled();
+    expect(t.outbox.record).not.toHaveBeenCalled();
+  });
+
+  it('terminates (never redelivered, never recorded) messages that are not JSON or fail the event schema', async () => {
+    const t = setup();
+    const garbage = message('{not json');
+    const incomplete = message({ type: 'session.stopped', reason: 'client_stop' } as unknown as SessionEvent);
+    const misfiled = message({ type: 'session.started' }, 'task.failed');
+
+    for (const msg of [garbage, incomplete, misfiled]) await t.consumer.handle(msg);
+
+    for (const msg of [garbage, incomplete, misfiled]) {
+      expect(msg.term).toHaveBeenCalled();
+      expect(msg.ack).not.toHaveBeenCalled();
+    }
     expect(t.outbox.record).not.toHaveBeenCalled();
   });
 });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { EventEnvelope, TenantScopes, WEBHOOK_EVENT_CONSUMERS } from '@avatar/contracts';
-import { consumeDurable, decodeJson, NATS_CONNECTION, withTimeout } from '@avatar/messaging';
+import { consumeDurable, decodeEventEnvelope, NATS_CONNECTION, RefusedMessages, withTimeout } from '@avatar/messaging';
 import { WebhookOutboxRepository } from '@avatar/persistence';
 import { webhookEventOf } from './webhook-event.mapper';
 import { WebhookDispatcher } from './webhook-dispatcher';
@@ -28,6 +28,7 @@ export const DISPATCH_TIMEOUT_MS = 5000;
 @Injectable()
 export class WebhookEventsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookEventsConsumer.name);
+  private readonly refused = new RefusedMessages((line) => this.logger.warn(line));
   private readonly consumers: ConsumerMessages[] = [];
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -55,13 +56,14 @@ export class WebhookEventsConsumer implements OnApplicationBootstrap, OnApplicat
   async handle(msg: JsMsg): Promise<void> {
     let envelope: EventEnvelope;
     try {
-      envelope = decodeJson<EventEnvelope>(msg.data);
-    } catch {
-      this.logger.warn(`event ${msg.seq} is not JSON: no webhook`);
-      msg.ack();
+      envelope = decodeEventEnvelope(msg.subject, msg.data);
+    } catch (err) {
+      // Invalid: no webhook, and never redelivered.
+      this.refused.report('stored event (no webhook)', err);
+      msg.term();
       return;
     }
-    const event = envelope?.event && envelope.tenant_id ? webhookEventOf(envelope) : null;
+    const event = webhookEventOf(envelope);
     if (!event) {
       msg.ack();
       return;

@@ -113,7 +113,7 @@ export const EVENTS_REPUBLISH = { src: `${EVENTS_SUBJECT_ROOT}.>`, dest: `${LIVE
 /** Header of a re-published message: its stream sequence (the lifecycle event's id). */
 export const STREAM_SEQUENCE_HEADER = 'Nats-Sequence';
 
-/** The header that carries W3C trace context on NATS messages. */
+/** The W3C trace context header: the gateway answers it on every response (NATS headers are filled by the OTel propagator, libs/messaging nats-trace). */
 export const TRACEPARENT_HEADER = 'traceparent';
 
 /** Durable JetStream consumer that writes the session event history to the database. */

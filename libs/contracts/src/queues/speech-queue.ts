@@ -12,7 +12,11 @@ export interface SpeakJobData {
   seq: number;
   /** Expected speech length: the worker reserves frame ids for it. */
   durationEstimateMs?: number;
-  /** W3C trace context of the request that queued the task. */
+  /**
+   * W3C `traceparent` of the `speech.enqueue` span that queued the task (written by the
+   * OpenTelemetry propagator; the same value is on the task's row): the worker's
+   * `speech.task` span is its child. Absent when tracing is off.
+   */
   traceparent?: string;
 }
 

@@ -1,6 +1,6 @@
 import { connect, NatsConnection } from '@nats-io/transport-node';
 import { AdminCliConfigSchema, loadConfig } from '@avatar/config';
-import { natsServerOptions } from '@avatar/messaging';
+import { natsConnectOptions } from '@avatar/messaging';
 import { ApiKeysRepository, createDatabase, TenantAdminRepository, VendorCredentialsRepository, WebhookEndpointsRepository } from '@avatar/persistence';
 import { CredentialCipher } from '../credential-cipher';
 import { AdminCliContext, runAdminCli } from './admin-cli';
@@ -9,9 +9,10 @@ import type { Announcement, Announcer } from './announcements';
 /** How long the CLI waits for NATS (connect, then confirm its announcements). */
 const NATS_TIMEOUT_MS = 3000;
 
-async function natsAnnouncer(natsUrl: string): Promise<{ announcer: Announcer; close(): Promise<void> }> {
+/** NATS_USER / NATS_PASSWORD (the `admin` user of the platform's NATS: it may announce, nothing else), or the URL's user. */
+async function natsAnnouncer(natsUrl: string, user?: string, password?: string): Promise<{ announcer: Announcer; close(): Promise<void> }> {
   const nc: NatsConnection = await connect({
-    ...natsServerOptions(natsUrl),
+    ...natsConnectOptions({ url: natsUrl, user, password }),
     name: 'admin-cli',
     timeout: NATS_TIMEOUT_MS,
     maxReconnectAttempts: 0,
@@ -31,7 +32,7 @@ async function natsAnnouncer(natsUrl: string): Promise<{ announcer: Announcer; c
 export async function openAdminCliContext(env: NodeJS.ProcessEnv = process.env): Promise<AdminCliContext> {
   const config = loadConfig(AdminCliConfigSchema, env);
   const db = createDatabase(config.DATABASE_URL);
-  const nats = config.NATS_URL ? await natsAnnouncer(config.NATS_URL).catch(async (err: Error) => {
+  const nats = config.NATS_URL ? await natsAnnouncer(config.NATS_URL, config.NATS_USER, config.NATS_PASSWORD).catch(async (err: Error) => {
     await db.close();
     throw new Error(`NATS_URL is set but NATS did not answer (${err.message}): unset it to change the database only`);
   }) : null;

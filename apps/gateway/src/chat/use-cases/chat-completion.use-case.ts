@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { context, trace } from '@opentelemetry/api';
 import { ChatCompletionResponse, ChatEvent, ChatFinishReason, ParsedChatCompletionRequest, PlatformError, TenantScope } from '@avatar/contracts';
 import { ChatMessage, SentenceSplitter } from '@avatar/conversation';
 import { ChatMessagesRepository } from '@avatar/persistence';
 import { EventPublisher } from '@avatar/messaging';
+import { ATTR, failSpan, iterateIn, platformTracer, scopeAttributes } from '@avatar/observability';
 import { ProviderError } from '@avatar/providers';
 import { SpeechTaskQueue } from '@avatar/speech';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
@@ -63,10 +65,14 @@ export class ChatCompletionUseCase {
     const unwatch = this.interrupts.watch(scope, () => stop.abort());
     let content = '';
     let finish: ChatFinishReason = 'stop';
+    // The engine's stream (its upstream HTTP call) in a span of its own; each sentence's
+    // speech.enqueue stays a child of the request's span.
+    let engineOutcome: string | undefined;
+    const engineSpan = platformTracer().startSpan('chat.engine', { attributes: { ...scopeAttributes(scope), [ATTR.CHAT_ENGINE]: engine.name, 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model } });
     try {
       const splitter = new SentenceSplitter();
       const conversation = await this.conversationOf(tenantId, sessionId, replyId);
-      for await (const delta of engine.reply({ messages: conversation, model }, stop.signal)) {
+      for await (const delta of iterateIn(engine.reply({ messages: conversation, model }, stop.signal), trace.setSpan(context.active(), engineSpan))) {
         if (delta === '') continue;
         if (content === '') sink.started();
         content += delta;
@@ -80,6 +86,8 @@ export class ChatCompletionUseCase {
       if (rest && !(await speech.say(rest))) finish = 'interrupted';
     } catch (err) {
       if (!stop.signal.aborted) {
+        failSpan(engineSpan, err);
+        engineOutcome = 'failed';
         await this.chat.endReply(tenantId, replyId, content, 'failed');
         throw chatFailure(err);
       }
@@ -87,6 +95,8 @@ export class ChatCompletionUseCase {
     } finally {
       unwatch();
       signal.removeEventListener('abort', onClientGone);
+      engineSpan.setAttribute(ATTR.OUTCOME, engineOutcome ?? (stop.signal.aborted ? 'interrupted' : finish));
+      engineSpan.end();
     }
     if (stop.signal.aborted) finish = 'interrupted';
     await this.chat.endReply(tenantId, replyId, content, finish === 'stop' ? 'complete' : 'interrupted');

@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { SPEAK_JOB, SPEAK_JOB_OPTIONS, TenantScopes } from '@avatar/contracts';
 import type { EnqueueResult, NewSpeechTask, SpeechTasksRepository } from '@avatar/persistence';
 import { estimateSpeechSeconds } from '@avatar/providers';
-import { continueTrace, parseTraceparent, runInTrace } from '@avatar/observability';
+import { context, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { installTestTracing, TestTracing } from '../../../../../libs/observability/src/tracing/test-tracing';
 import { caughtPlatformError } from '@avatar/testing';
 import type { GatewayConfig } from '../../gateway-config';
 import type { SpeechQueue } from '../speech-queue.provider';
@@ -69,15 +70,28 @@ describe('SpeakUseCase', () => {
     );
   });
 
-  it('hands the request trace on to the task and the job', async () => {
-    const t = setup();
-    const trace = continueTrace(undefined);
+  describe('traced', () => {
+    let tracing: TestTracing;
+    beforeAll(() => (tracing = installTestTracing()));
+    afterAll(() => tracing.uninstall());
 
-    await runInTrace(trace, () => t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT }));
+    it('queues in a speech.enqueue span under the request span, whose traceparent the task row and the job carry', async () => {
+      const t = setup();
+      const request = trace.getTracer('spec').startSpan('POST /v1/avatar.speak', { kind: SpanKind.SERVER });
 
-    const traceparent = t.tasks.enqueue.mock.calls[0][2].traceparent;
-    expect(parseTraceparent(traceparent)?.traceId).toBe(trace.traceId);
-    expect(t.queue.add.mock.calls[0][1].traceparent).toBe(traceparent);
+      await context.with(trace.setSpan(ROOT_CONTEXT, request), () => t.useCase.execute(TENANT, { session_id: SESSION, text: TEXT }));
+      request.end();
+
+      const enqueue = tracing.spans().find((s) => s.name === 'speech.enqueue')!;
+      expect(enqueue.kind).toBe(SpanKind.PRODUCER);
+      expect(enqueue.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
+      expect(enqueue.spanContext().traceId).toBe(request.spanContext().traceId);
+      expect(enqueue.attributes).toMatchObject({ 'avatar.tenant_id': 'tenant-1', 'avatar.session_id': SESSION, 'messaging.system': 'bullmq', 'avatar.outcome': 'queued', 'avatar.task.seq': 7 });
+      expect(Object.values(enqueue.attributes)).not.toContain(TEXT);
+      const traceparent = `00-${enqueue.spanContext().traceId}-${enqueue.spanContext().spanId}-01`;
+      expect(t.tasks.enqueue.mock.calls[0][2].traceparent).toBe(traceparent);
+      expect(t.queue.add.mock.calls[0][1].traceparent).toBe(traceparent);
+    });
   });
 
   it('refuses text with no words as VALIDATION_ERROR before writing anything', async () => {

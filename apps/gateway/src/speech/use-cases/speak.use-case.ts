@@ -3,7 +3,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { PlatformError, SpeakRequest, SpeakResponse } from '@avatar/contracts';
 import { estimateSpeechSeconds } from '@avatar/providers';
-import { outgoingTraceparent } from '@avatar/observability';
 import { SpeechQueueUnavailableError, SpeechTaskQueue } from '@avatar/speech';
 import { GATEWAY_CONFIG, GatewayConfig } from '../../gateway-config';
 import { TenantSettingsCache } from '../../tenancy/tenant-settings.cache';
@@ -35,7 +34,6 @@ export class SpeakUseCase {
       voiceId: request.voice_id,
       voiceSettings: request.voice_settings,
       durationEstimateMs: Math.round(estimate * 1000),
-      traceparent: outgoingTraceparent(),
     };
     let result;
     try {

@@ -6,6 +6,7 @@ import { fakeEventPublisher } from '@avatar/testing';
 import type { WorkerConfig } from '../../worker-config';
 import type { ProviderConnections } from '../../providers/provider-connections';
 import type { StopProviderSessionUseCase } from '../use-cases/stop-provider-session.use-case';
+import { Metrics } from '@avatar/observability';
 import { ReapSessionsUseCase } from './reap-sessions.use-case';
 
 const CONFIG = { SESSION_HEARTBEAT_GRACE_MS: 1500, SESSION_IDLE_TIMEOUT_SECONDS: 3, SESSION_MAX_DURATION_SECONDS: 60 } as WorkerConfig;
@@ -22,14 +23,16 @@ function setup(beat: Partial<BeatResult>) {
     events.published.push({ scope, event });
     return 1;
   });
+  const metrics = new Metrics('worker', { processMetrics: false });
   const useCase = new ReapSessionsUseCase(
     sessions as unknown as SessionsRepository,
     stopSession as unknown as StopProviderSessionUseCase,
     connections as unknown as ProviderConnections,
     events as unknown as EventPublisher,
     CONFIG,
+    metrics,
   );
-  return { useCase, sessions, stopSession, connections, events, order };
+  return { useCase, sessions, stopSession, connections, events, order, metrics };
 }
 
 const ended = (sessionId: string, reason: string, durationMs: number, billedSeconds = Math.ceil(durationMs / 1000)) => ({
@@ -82,5 +85,18 @@ describe('ReapSessionsUseCase', () => {
     await expect(t.useCase.execute()).resolves.toEqual([]);
     expect(t.events.publish).not.toHaveBeenCalled();
     expect(t.stopSession.execute).not.toHaveBeenCalled();
+    expect(await t.metrics.values('reaperActions')).toEqual([]);
+  });
+
+  it('counts every session it ended by reason (avatar_reaper_actions_total{action="end_session"})', async () => {
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const t = setup({ ended: [ended('s1', 'idle_timeout', 3000), ended('s2', 'idle_timeout', 4000), ended('s3', 'reaped', 5000)] });
+
+    await t.useCase.execute();
+
+    expect(await t.metrics.values('reaperActions')).toEqual([
+      { labels: { action: 'end_session', reason: 'idle_timeout' }, value: 2 },
+      { labels: { action: 'end_session', reason: 'reaped' }, value: 1 },
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EndedSession, SessionsRepository } from '@avatar/persistence';
 import { EventPublisher, SessionScope } from '@avatar/messaging';
+import { Metrics } from '@avatar/observability';
 import { WORKER_CONFIG, WorkerConfig } from '../../worker-config';
 import { ProviderConnections } from '../../providers/provider-connections';
 import { StopProviderSessionUseCase } from '../use-cases/stop-provider-session.use-case';
@@ -56,6 +57,7 @@ export class ReapSessionsUseCase {
     private readonly connections: ProviderConnections,
     private readonly events: EventPublisher,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   async execute(): Promise<EndedSession[]> {
@@ -68,6 +70,7 @@ export class ReapSessionsUseCase {
     if (gapMs > this.config.SESSION_HEARTBEAT_GRACE_MS) {
       this.logger.warn(`no heartbeat for ${(gapMs / 1000).toFixed(1)} s (last ${beat.previousBeatAt!.toISOString()}): the platform was down; sessions active then end at that beat`);
     }
+    for (const ended of beat.ended) this.metrics.counter('reaperActions').inc({ action: 'end_session', reason: ended.reason });
     // One at a time: a burst of endings must not flood the vendors or NATS.
     const deps = { stopSession: this.stopSession, connections: this.connections, events: this.events, logger: this.logger };
     for (const ended of beat.ended) await finishEndedSession(deps, ended);

@@ -3,6 +3,7 @@ import { StartCommand, TenantScopes } from '@avatar/contracts';
 import { AvatarProvider, ProviderError, ProviderRegistry, ProviderSessionSpec, StartedProviderSession } from '@avatar/providers';
 import type { ProviderConnections } from '../../providers/provider-connections';
 import type { ProviderSessionFields, ProviderSessions } from '../../providers/provider-sessions';
+import { Metrics } from '@avatar/observability';
 import { StartProviderSessionUseCase } from './start-provider-session.use-case';
 
 const SCOPE = { tenantId: TenantScopes.ofRecord('tenant-1'), sessionId: 'session-1' };
@@ -54,8 +55,9 @@ function setup(notConfigured: string[] = []) {
     }),
   };
   const connections = { openStarted: jest.fn(async () => undefined) };
-  const useCase = new StartProviderSessionUseCase(registry, sessions as unknown as ProviderSessions, connections as unknown as ProviderConnections);
-  return { useCase, vendors, sessions, connections, log };
+  const metrics = new Metrics('worker', { processMetrics: false });
+  const useCase = new StartProviderSessionUseCase(registry, sessions as unknown as ProviderSessions, connections as unknown as ProviderConnections, metrics);
+  return { useCase, vendors, sessions, connections, log, metrics };
 }
 
 const command = (overrides: Partial<StartCommand> = {}): StartCommand => ({ provider: 'heygen', avatar_id: 'avatar_2', voice_id: 'v1', quality: 'low', ...overrides });
@@ -128,6 +130,19 @@ describe('StartProviderSessionUseCase', () => {
       expect(reply.failed_over).toEqual([
         { provider: 'heygen', code: 'PROVIDER_CAPACITY', message: 'too many sessions' },
         { provider: 'avaturn', code: 'PROVIDER_UNAVAILABLE', message: 'avaturn 503' },
+      ]);
+    });
+
+    it('counts each failed start by provider and error code, the ones failed over from included', async () => {
+      const t = setup();
+      t.vendors.heygen.start.mockRejectedValue(failure('heygen', 'concurrency_limit', 'too many sessions'));
+      t.vendors.avaturn.start.mockRejectedValue(failure('avaturn', 'unavailable', 'avaturn 503'));
+
+      await t.useCase.execute(SCOPE, command({ fallbacks: [{ provider: 'avaturn' }, { provider: 'local' }] }));
+
+      expect(await t.metrics.values('providerErrors')).toEqual([
+        { labels: { provider: 'heygen', operation: 'start', code: 'PROVIDER_CAPACITY' }, value: 1 },
+        { labels: { provider: 'avaturn', operation: 'start', code: 'PROVIDER_UNAVAILABLE' }, value: 1 },
       ]);
     });
 

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { FailoverTarget, StartCommand, StartReply } from '@avatar/contracts';
 import { ConversationEngine, ProviderError, ProviderRegistry, StartedProviderSession } from '@avatar/providers';
 import { SessionScope } from '@avatar/messaging';
+import { Metrics } from '@avatar/observability';
 import { ProviderSessions } from '../../providers/provider-sessions';
 import { ProviderConnections } from '../../providers/provider-connections';
 
@@ -20,6 +21,7 @@ export class StartProviderSessionUseCase {
     private readonly providers: ProviderRegistry,
     private readonly sessions: ProviderSessions,
     private readonly connections: ProviderConnections,
+    private readonly metrics: Metrics,
   ) {}
 
   async execute(scope: SessionScope, command: StartCommand): Promise<StartReply> {
@@ -43,6 +45,7 @@ export class StartProviderSessionUseCase {
           ...(failedOver.length > 0 ? { failed_over: failedOver } : {}),
         };
       } catch (err) {
+        if (err instanceof ProviderError) this.metrics.counter('providerErrors').inc({ provider: err.provider, operation: 'start', code: err.code });
         const last = i === candidates.length - 1;
         // Only a vendor that cannot serve now hands over; a refusal (bad avatar, bad key) is the caller's to see.
         if (last || !(err instanceof ProviderError) || !(err.failsOver || err.kind === 'not_configured')) throw err;

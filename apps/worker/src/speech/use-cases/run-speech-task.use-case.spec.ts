@@ -5,6 +5,7 @@ import type { ClaimedTask, ClaimRefusal, SpeechTasksRepository } from '@avatar/p
 import type { EventPublisher } from '@avatar/messaging';
 import { ProviderConnection, ProviderError, ProviderMediaEvent, SpeechOutcome, SpeechRequest } from '@avatar/providers';
 import { fakeEventPublisher } from '@avatar/testing';
+import { Metrics } from '@avatar/observability';
 import type { ProviderConnections } from '../../providers/provider-connections';
 import type { ProviderSessions } from '../../providers/provider-sessions';
 import type { InterruptSessionUseCase } from '../../sessions/use-cases/interrupt-session.use-case';
@@ -112,6 +113,7 @@ function setup(options: { speak?: Speak; claim?: ClaimedTask | null; whyNot?: Cl
   const interruptSession = { execute: jest.fn().mockResolvedValue({ interrupted_task_ids: [TASK] }) };
   const recorded = { of: jest.fn(async () => recordedSpeech({ pcm: CLIENT_PCM, sampleRate: 24_000 })) };
   const endings = new TaskEndings(events as unknown as EventPublisher);
+  const metrics = new Metrics('worker', { processMetrics: false });
   const useCase = new RunSpeechTaskUseCase(
     tasks as unknown as SpeechTasksRepository,
     events as unknown as EventPublisher,
@@ -123,10 +125,11 @@ function setup(options: { speak?: Speak; claim?: ClaimedTask | null; whyNot?: Cl
     interruptSession as unknown as InterruptSessionUseCase,
     recorded as unknown as RecordedAudio,
     { LOCAL_FRAMES_PER_SECOND: FRAMES_PER_SECOND } as WorkerConfig,
+    metrics,
   );
   const lifecycle = () => published.filter((p) => !p.media).map((p) => p.event);
   const media = () => published.filter((p) => p.media).map((p) => p.event);
-  return { useCase, tasks, events, published, lifecycle, media, log, speak, connections, providerSessions, active, order, interruptSession, recorded };
+  return { useCase, tasks, events, published, lifecycle, media, log, speak, connections, providerSessions, active, order, interruptSession, recorded, metrics };
 }
 
 const INTERRUPTED = { type: 'task.interrupted', task_id: TASK };
@@ -503,6 +506,43 @@ describe('RunSpeechTaskUseCase', () => {
     });
   });
 
+  describe('speak → first event latency', () => {
+    const observed = async (metrics: Metrics) =>
+      (await metrics.values('speakFirstEvent')).filter((v) => v.metricName === 'avatar_speak_first_event_seconds_count').map((v) => [v.labels.event, v.labels.provider, v.value]);
+
+    it('observes task.started and the first frame or audio once each, from the moment the speak was queued', async () => {
+      jest.spyOn(Date, 'now').mockReturnValue(1_700_000_010_000);
+      const t = setup({ claim: claimed({ attempt: 1, provider: 'local' }) });
+
+      await t.useCase.execute(JOB, { last: false, queuedAt: 1_700_000_009_750 });
+
+      expect(await observed(t.metrics)).toEqual([
+        ['task_started', 'local', 1],
+        ['first_media', 'local', 1],
+      ]);
+      const sums = (await t.metrics.values('speakFirstEvent')).filter((v) => v.metricName === 'avatar_speak_first_event_seconds_sum');
+      expect(sums.map((v) => v.value)).toEqual([0.25, 0.25]);
+    });
+
+    it('observes no first media when the provider sends none (a vendor that streams media itself)', async () => {
+      const t = setup({ claim: claimed({ attempt: 1 }), speak: async () => ({ spokenSeconds: 1, interrupted: false }) });
+
+      await t.useCase.execute(JOB, { last: false, queuedAt: Date.now() });
+
+      expect((await observed(t.metrics)).map(([event]) => event)).toEqual(['task_started']);
+    });
+
+    it('observes nothing for a retry or takeover (attempt > 1), nor without a queue time', async () => {
+      const retried = setup({ claim: claimed({ attempt: 2 }) });
+      await retried.useCase.execute(JOB, { last: false, queuedAt: Date.now() });
+      const unknown = setup({ claim: claimed({ attempt: 1 }) });
+      await unknown.useCase.execute(JOB, NOT_LAST);
+
+      expect(await observed(retried.metrics)).toEqual([]);
+      expect(await observed(unknown.metrics)).toEqual([]);
+    });
+  });
+
   describe('failures', () => {
     const failing = (err: unknown): Speak => async () => {
       throw err;
@@ -555,6 +595,17 @@ describe('RunSpeechTaskUseCase', () => {
       expect(t.tasks.endInterrupted).toHaveBeenCalledWith(TENANT, TASK);
       expect(t.lifecycle().slice(2)).toEqual([INTERRUPTED, IDLE_INTERRUPTED]);
       expect(t.lifecycle().some((e) => e.type === 'task.failed')).toBe(false);
+    });
+
+    it('counts each failed provider call by provider, operation and error code (not an infrastructure error)', async () => {
+      const t = setup({ speak: failing(new ProviderError('vendor busy', { kind: 'unavailable', provider: 'heygen' })) });
+      await expect(t.useCase.execute(JOB, NOT_LAST)).rejects.toBeInstanceOf(RetryableSpeechError);
+      await expect(t.useCase.execute(JOB, LAST)).resolves.toBe('failed');
+      const other = setup({ speak: failing(new Error('nats down')) });
+      await expect(other.useCase.execute(JOB, NOT_LAST)).rejects.toBeInstanceOf(RetryableSpeechError);
+
+      expect(await t.metrics.values('providerErrors')).toEqual([{ labels: { provider: 'heygen', operation: 'speak', code: 'PROVIDER_UNAVAILABLE' }, value: 2 }]);
+      expect(await other.metrics.values('providerErrors')).toEqual([]);
     });
 
     it('treats a failed task.started publish as a failure of the attempt and still ends the active speech', async () => {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FrameEvent, SpeakJobData, VoiceSettings } from '@avatar/contracts';
 import { ClaimedTask, EndedTask, SpeechTasksRepository } from '@avatar/persistence';
 import { EventPublisher, SessionScope } from '@avatar/messaging';
+import { ATTR, inSpan, Metrics, scopeAttributes } from '@avatar/observability';
 import { ProviderError, ProviderMediaEvent } from '@avatar/providers';
 import { ProviderConnections } from '../../providers/provider-connections';
 import { ProviderSessions } from '../../providers/provider-sessions';
@@ -17,6 +18,8 @@ export type RunOutcome = 'spoken' | 'interrupted' | 'failed' | 'skipped' | 'wait
 export interface Attempt {
   /** This is the last try BullMQ will make: a transient failure now fails the task. */
   last: boolean;
+  /** When the speak was queued (its job created by the gateway, ms since the epoch): the start of the speak → first event latency. */
+  queuedAt?: number;
 }
 
 /** Thrown for a transient failure: BullMQ tries the job again after a backoff. */
@@ -45,6 +48,7 @@ export class RunSpeechTaskUseCase {
     private readonly interruptSession: InterruptSessionUseCase,
     private readonly recorded: RecordedAudio,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   async execute(job: SpeakJobData, attempt: Attempt): Promise<RunOutcome> {
@@ -58,7 +62,9 @@ export class RunSpeechTaskUseCase {
         { type: 'task.started', task_id: job.taskId, duration_estimate: claimed.durationEstimateMs / 1000, attempt: claimed.attempt },
         { type: 'status', status: 'speaking', message: 'Avatar is speaking' },
       ]);
-      const outcome = await this.speak(scope, claimed, signal);
+      const firstEvent = this.firstEventLatency(claimed, attempt);
+      firstEvent('task_started');
+      const outcome = await this.speak(scope, claimed, signal, () => firstEvent('first_media'));
       if (this.active.reason(job.sessionId, job.taskId) === 'handover') {
         if (await this.tasks.release(job.tenantId, job.taskId, null)) return 'handover';
       }
@@ -73,7 +79,20 @@ export class RunSpeechTaskUseCase {
     }
   }
 
-  private async speak(scope: SessionScope, task: ClaimedTask, signal: AbortSignal) {
+  /**
+   * The provider's part, in a `provider.speak` span (vendor HTTP calls are undici spans
+   * inside it; frames and audio chunks are not traced: 25 a second per session).
+   */
+  private speak(scope: SessionScope, task: ClaimedTask, signal: AbortSignal, onMedia: () => void) {
+    const attributes = { ...scopeAttributes(scope), [ATTR.TASK_ID]: task.id, [ATTR.PROVIDER]: task.provider, [ATTR.TASK_KIND]: task.kind };
+    return inSpan('provider.speak', { attributes }, async (span) => {
+      const outcome = await this.speakWithProvider(scope, task, signal, onMedia);
+      span.setAttribute(ATTR.OUTCOME, outcome.interrupted ? 'interrupted' : 'spoken');
+      return outcome;
+    });
+  }
+
+  private async speakWithProvider(scope: SessionScope, task: ClaimedTask, signal: AbortSignal, onMedia: () => void) {
     const connection = await this.connections.connectionFor(task.provider, { sessionId: task.sessionId, providerSessionId: task.providerSessionId ?? '' }, () =>
       this.providerSessions.ref(scope, task.provider, { ...task, voiceId: task.sessionVoiceId }),
     );
@@ -83,6 +102,7 @@ export class RunSpeechTaskUseCase {
       if (signal.aborted) return; // silence after interrupt: nothing more leaves this speaker
       const out = event.type === 'frame' ? ({ ...event, frame_id: task.frameBase + ++frames } as FrameEvent) : event;
       this.events.publishMedia(scope, out);
+      onMedia();
     };
     // A client's committed audio is spoken as given (no speech engine).
     const audio = task.kind === 'audio' ? await this.recorded.of(scope.tenantId, task.id) : undefined;
@@ -135,6 +155,7 @@ export class RunSpeechTaskUseCase {
     // A provider says whether its failure is worth retrying; anything else (a database
     // or NATS blip) is infrastructure, and transient until the attempts run out.
     const retryable = err instanceof ProviderError ? err.retryable : true;
+    if (err instanceof ProviderError) this.metrics.counter('providerErrors').inc({ provider: err.provider, operation: 'speak', code: err.code });
     if (retryable && !attempt.last) {
       // Back to the queue: its successors keep waiting for it.
       if (await this.tasks.release(job.tenantId, job.taskId, message)) {
@@ -161,6 +182,21 @@ export class RunSpeechTaskUseCase {
     const next = ended ? ended.nextTaskId : ((await this.tasks.nextQueued(job.tenantId, job.sessionId, job.seq))?.id ?? null);
     await this.endings.announce(scope, [{ taskId: job.taskId, ending }], { idle: !next });
     if (next) await this.order.wake(next);
+  }
+
+  /**
+   * Records `avatar_speak_first_event_seconds` for each kind of first event, once: from
+   * the speak being queued to now. Only a task's first attempt counts (a retry or a
+   * takeover would measure the same speak twice), and only with a known queue time.
+   */
+  private firstEventLatency(task: ClaimedTask, attempt: Attempt): (event: 'task_started' | 'first_media') => void {
+    const seen = new Set<string>();
+    const histogram = this.metrics.histogram('speakFirstEvent');
+    return (event) => {
+      if (seen.has(event) || task.attempt !== 1 || attempt.queuedAt === undefined) return;
+      seen.add(event);
+      histogram.observe({ provider: task.provider, event }, Math.max(0, Date.now() - attempt.queuedAt) / 1000);
+    };
   }
 
   /**

@@ -1,0 +1,2 @@
+export * from './drain-state';
+export * from './probes';
