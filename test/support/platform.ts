@@ -15,6 +15,7 @@ import { createTestDatabase, TestDatabase } from './infra';
 const ROOT = path.resolve(__dirname, '../..');
 /** The OpenTelemetry preload every app is started with (libs/observability/src/tracing/preload.ts). */
 export const TRACING_PRELOAD = path.join(ROOT, 'dist/libs/observability/src/tracing/preload.js');
+const APP_START_TIMEOUT_MS = 60_000;
 export const TEST_TOKEN_SECRET = 'e2e-secret-'.padEnd(48, 'x');
 /** The admin API's bearer token in e2e platforms (startPlatform({adminToken: null}) leaves ADMIN_TOKEN unset). */
 export const TEST_ADMIN_TOKEN = 'e2e-admin-token-'.padEnd(48, 'a');
@@ -176,10 +177,12 @@ async function spawnApp(name: string, env: NodeJS.ProcessEnv): Promise<AppProces
     },
     exit: () => (child.exitCode === null && child.signalCode === null ? null : { code: child.exitCode, signal: child.signalCode }),
   };
-  const deadline = Date.now() + 30_000;
+  // Generous: on a loaded 2-core machine with several suites starting platforms at once
+  // (and the tracing preload loading the OTel SDK) an app can take tens of seconds.
+  const deadline = Date.now() + APP_START_TIMEOUT_MS;
   while (!READY_LINE[name].test(output)) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited during start-up:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`${name} did not start within 30 s:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not start within ${APP_START_TIMEOUT_MS / 1000} s:\n${output}`);
     await new Promise((r) => setTimeout(r, 25));
   }
   return app;
