@@ -1,48 +1,29 @@
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorFunction, HealthIndicatorService } from '@nestjs/terminus';
-import type { FastifyReply } from 'fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Redis } from 'ioredis';
 import { NATS_CONNECTION, probeNats, probeRedis, REDIS_CLIENT } from '@avatar/messaging';
 import { Db, PRISMA_CLIENT, probeDatabase } from '@avatar/persistence';
-import { checkHealth, DrainState, HealthReport, liveness, LivenessReport, PROBE_TIMEOUT_MS, readiness, ReadinessReport } from '@avatar/observability';
+import { DrainState, HealthEndpoints, PROBE_TIMEOUT_MS } from '@avatar/observability';
 
 /**
- * GET /health: the gateway and what it depends on; 503 when any of them is down.
- * GET /health/live: the process serves (no dependency looked at).
- * GET /health/ready: traffic welcome: dependencies up and not draining (503 otherwise).
+ * The gateway's /health, /health/live and /health/ready (HealthEndpoints): it depends on
+ * Redis (queue, limits), NATS (commands, announcements) and the database.
  */
 @Controller('health')
-export class HealthController {
+export class HealthController extends HealthEndpoints {
   constructor(
-    private readonly health: HealthCheckService,
+    health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
-    private readonly drain: DrainState,
+    drain: DrainState,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(PRISMA_CLIENT) private readonly db: Db,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
-  ) {}
-
-  @Get()
-  async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
-    const report = await checkHealth(this.health, 'api', this.dependencies());
-    void reply.status(report.status === 'healthy' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return report;
+  ) {
+    super(health, drain, 'api');
   }
 
-  @Get('live')
-  live(): LivenessReport {
-    return liveness(this.drain);
-  }
-
-  @Get('ready')
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
-    const report = await readiness(this.health, 'api', this.dependencies(), this.drain);
-    void reply.status(report.status === 'ready' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return report;
-  }
-
-  private dependencies(): HealthIndicatorFunction[] {
+  protected dependencies(): HealthIndicatorFunction[] {
     return [
       () => this.indicator.check('redis').attempt(() => probeRedis(this.redis)).withTimeout(PROBE_TIMEOUT_MS),
       () => this.indicator.check('nats').attempt(() => probeNats(this.nc)).withTimeout(PROBE_TIMEOUT_MS),

@@ -1,2 +1,3 @@
 export * from './drain-state';
 export * from './probes';
+export * from './health-endpoints';
